@@ -1,0 +1,2 @@
+/** Public: no sign-in needed. */
+export const anyone = (): boolean => true

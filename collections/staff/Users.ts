@@ -1,0 +1,60 @@
+import type { CollectionConfig } from 'payload'
+import { ROLES, ROLE_LABELS, DEFAULT_ROLE } from '../../src/domain/roles'
+import { canAccessAdminPanel } from '../access/canAccessAdminPanel'
+import { canDeleteStaffAccount } from '../access/canDeleteStaffAccount'
+import { canManageStaffAccount } from '../access/canManageStaffAccount'
+import { isAdmin } from '../access/isAdmin'
+import { isAdminOrSelf } from '../access/isAdminOrSelf'
+import { isSuperAdmin } from '../access/isSuperAdmin'
+import { assignFirstUserSuperAdmin } from '../../hooks/assignFirstUserSuperAdmin'
+import { guardApiKeys } from '../../hooks/guardApiKeys'
+import { rateLimitAuthAttempts } from '../../hooks/rateLimitAuthAttempts'
+
+/** Staff accounts (SPEC §1): back-office people, reseller logins and API-key integrations. */
+export const Users: CollectionConfig = {
+  slug: 'users',
+  labels: { singular: 'Staff account', plural: 'Staff accounts' },
+  admin: {
+    useAsTitle: 'email',
+    defaultColumns: ['email', 'name', 'role', 'updatedAt'],
+    group: 'Administration',
+  },
+  auth: {
+    maxLoginAttempts: 5,
+    lockTime: 10 * 60 * 1000,
+    tokenExpiration: 8 * 60 * 60,
+    useAPIKey: true,
+    cookies: { sameSite: 'Lax', secure: process.env.NODE_ENV === 'production' && process.env.COOKIE_SECURE !== 'false' },
+    forgotPassword: {
+      generateEmailSubject: () => 'Reset your Patron password',
+    },
+  },
+  access: {
+    admin: canAccessAdminPanel,
+    read: isAdminOrSelf,
+    create: isAdmin,
+    update: canManageStaffAccount,
+    delete: canDeleteStaffAccount,
+    unlock: isAdmin,
+  },
+  hooks: {
+    beforeOperation: [rateLimitAuthAttempts],
+    beforeChange: [assignFirstUserSuperAdmin, guardApiKeys],
+  },
+  fields: [
+    { name: 'name', type: 'text', maxLength: 120 },
+    {
+      name: 'role',
+      type: 'select',
+      required: true,
+      defaultValue: DEFAULT_ROLE,
+      options: ROLES.map((value) => ({ value, label: ROLE_LABELS[value] })),
+      saveToJWT: true,
+      index: true,
+      // Only the super-admin grants roles; others' input for this field is dropped.
+      access: { create: isSuperAdmin, update: isSuperAdmin },
+      admin: { position: 'sidebar' },
+    },
+  ],
+  timestamps: true,
+}

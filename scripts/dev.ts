@@ -1,0 +1,29 @@
+import { runMigrations } from '../src/lib/db/migrate'
+import { printLogins, seedDemo } from '../src/seed'
+import { closePayload, loadPayload, prepareEnvironment, shutdown } from './lib/boot'
+import { runNext } from './lib/next'
+
+// npm run dev — the one command to run Patron locally: database (embedded when
+// DATABASE_URL is unset), migrations, demo data once, then Next.js in dev mode.
+async function main() {
+  const db = await prepareEnvironment()
+  const port = process.env.PORT || '3000'
+  process.env.PUBLIC_URL ||= `http://localhost:${port}`
+  try {
+    const payload = await loadPayload()
+    await runMigrations(payload)
+    const logins = await seedDemo(payload, (msg) => process.stdout.write(`\r[patron] seeding demo data: ${msg}   `))
+    process.stdout.write('\n')
+    await closePayload(payload)
+    printLogins(logins, process.env.PUBLIC_URL)
+  } catch (err) {
+    await shutdown(null, db)
+    throw err
+  }
+  runNext('dev', db)
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,46 @@
+import { getPayload, type Payload } from 'payload'
+import { ensureDatabase, type DatabaseHandle } from '../../src/lib/db/boot'
+import { loadEnv } from '../../src/lib/env'
+import { closeRedis } from '../../src/lib/redis'
+import { ensureSecret } from '../../src/lib/secret'
+
+/**
+ * Shared start-up for command-line scripts: `.env`, secret, database (embedded
+ * when DATABASE_URL is unset). Returns a stop function for what it started.
+ */
+export async function prepareEnvironment(opts: { production?: boolean } = {}): Promise<DatabaseHandle> {
+  loadEnv()
+  const external = !!process.env.DATABASE_URL
+  ensureSecret({ allowGenerated: !(opts.production && external) })
+  return ensureDatabase()
+}
+
+/** Loads the Payload config and initialises Payload (after prepareEnvironment). */
+export async function loadPayload(): Promise<Payload> {
+  const { default: config } = await import('../../payload.config')
+  return getPayload({ config })
+}
+
+/** Payload's destroy() leaves the pg pool open; end it too so the process can exit cleanly. */
+export async function closePayload(payload: Payload): Promise<void> {
+  const pool = (payload.db as unknown as { pool?: { end: () => Promise<void> } }).pool
+  await payload.destroy().catch(() => undefined)
+  await pool?.end().catch(() => undefined)
+}
+
+export async function shutdown(payload: Payload | null, db: DatabaseHandle | null): Promise<void> {
+  if (payload) await closePayload(payload)
+  await closeRedis()
+  if (db?.embedded) await db.embedded.stop()
+}
+
+/** Runs `main`, stopping whatever it started on the way out, with a non-zero exit on failure. */
+export function runScript(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : err)
+      process.exit(1)
+    },
+  )
+}

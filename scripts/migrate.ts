@@ -1,0 +1,14 @@
+import { runMigrations } from '../src/lib/db/migrate'
+import { loadPayload, prepareEnvironment, runScript, shutdown } from './lib/boot'
+
+// npm run migrate — applies the committed migrations that have not run yet.
+runScript(async () => {
+  const db = await prepareEnvironment({ production: process.env.NODE_ENV === 'production' })
+  const payload = await loadPayload()
+  try {
+    await runMigrations(payload)
+    payload.logger.info('migrations are up to date')
+  } finally {
+    await shutdown(payload, db)
+  }
+})

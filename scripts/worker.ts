@@ -1,0 +1,33 @@
+import { envInt } from '../src/lib/env'
+import { loadPayload, prepareEnvironment, shutdown } from './lib/boot'
+
+// npm run worker — runs Payload's job queue outside the web process.
+// Each tick picks up due jobs; SIGTERM finishes the current tick and exits.
+async function main() {
+  const db = await prepareEnvironment({ production: process.env.NODE_ENV === 'production' })
+  const payload = await loadPayload()
+  const intervalMs = envInt('WORKER_INTERVAL_MS', 5_000)
+  const limit = envInt('WORKER_BATCH', 20)
+  let running = true
+  const stop = () => {
+    running = false
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  payload.logger.info(`worker started: polling every ${intervalMs} ms`)
+  while (running) {
+    try {
+      await payload.jobs.run({ limit, allQueues: true })
+    } catch (err) {
+      payload.logger.error({ err, msg: 'job run failed' })
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+  await shutdown(payload, db)
+  process.exit(0)
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

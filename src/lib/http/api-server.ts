@@ -1,0 +1,88 @@
+import http from 'node:http'
+import { Readable } from 'node:stream'
+import { GRAPHQL_POST } from '@payloadcms/next/routes'
+import { handleEndpoints, type SanitizedConfig } from 'payload'
+import { CLIENT_IP_HEADER } from '../client-ip'
+
+type ConfigPromise = Promise<SanitizedConfig> | SanitizedConfig
+
+/**
+ * Payload's REST and GraphQL handlers on a plain Node HTTP server, without
+ * Next.js: the same collections, access rules and hooks at a fraction of the
+ * per-request cost. The admin panel stays on Next.js.
+ */
+export function createApiServer(config: ConfigPromise): http.Server {
+  const graphql = GRAPHQL_POST(config)
+  return http.createServer((req, res) => {
+    void handle(config, graphql, req, res)
+  })
+}
+
+async function handle(
+  config: ConfigPromise,
+  graphql: (request: Request) => Promise<Response>,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  try {
+    const request = toFetchRequest(req)
+    const { pathname } = new URL(request.url)
+    let response: Response
+    if (pathname === '/api/graphql' && req.method === 'POST') response = await graphql(request)
+    else if (pathname.startsWith('/api/') || pathname === '/api') response = await handleEndpoints({ config, request })
+    else response = Response.json({ errors: [{ message: 'Not found.', code: 'NOT_FOUND' }] }, { status: 404 })
+    await writeResponse(response, res)
+  } catch (err) {
+    console.error(err)
+    if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ errors: [{ message: 'Something went wrong.', code: 'INTERNAL_ERROR' }] }))
+  }
+}
+
+function toFetchRequest(req: http.IncomingMessage): Request {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name === CLIENT_IP_HEADER || value === undefined) continue
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v)
+    else headers.set(name, value)
+  }
+  // The socket's address, for rate limits; clients cannot forge this header (dropped above).
+  if (req.socket.remoteAddress) headers.set(CLIENT_IP_HEADER, req.socket.remoteAddress)
+  const host = req.headers.host ?? 'localhost'
+  const url = new URL(req.url ?? '/', `http://${host}`)
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
+  return new Request(url, {
+    method: req.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+    // Required by Node's fetch when the body is a stream.
+    duplex: 'half',
+  } as RequestInit)
+}
+
+async function writeResponse(response: Response, res: http.ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {}
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value
+  })
+  const cookies = response.headers.getSetCookie()
+  if (cookies.length) headers['set-cookie'] = cookies
+  res.writeHead(response.status, headers)
+  if (!response.body) {
+    res.end()
+    return
+  }
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk)
+  res.end()
+}
+
+/** Listens on `port` (0: any free port) on `host` and resolves to the bound port. */
+export function listen(server: http.Server, port: number, host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => {
+      const address = server.address()
+      resolve(typeof address === 'object' && address ? address.port : port)
+    })
+  })
+}

@@ -1,0 +1,69 @@
+import crypto from 'node:crypto'
+import type { Payload } from 'payload'
+import { ROLES, type Role } from '../domain/roles'
+
+export type DemoLogin = { role: Role; email: string; password?: string; apiKey?: string }
+
+/** The demo password for every demo account; development only (the seed refuses production). */
+export const demoPassword = () => process.env.DEMO_PASSWORD || 'patron-demo'
+
+const demoEmail = (role: Role) => `${role}@patron.local`
+
+/**
+ * Demo data for development, idempotent: each piece is looked up by a natural
+ * key and created only when missing. Later issues extend it (members, orders…).
+ */
+export async function seedDemo(payload: Payload, onProgress: (msg: string) => void = () => {}): Promise<DemoLogin[]> {
+  const logins: DemoLogin[] = []
+  for (const [i, role] of ROLES.entries()) {
+    onProgress(`staff accounts ${i + 1}/${ROLES.length}`)
+    const email = demoEmail(role)
+    const existing = await payload.find({ collection: 'users', where: { email: { equals: email } }, limit: 1, depth: 0 })
+    let user = existing.docs[0]
+    if (!user) {
+      user = await payload.create({
+        collection: 'users',
+        data: {
+          email,
+          password: demoPassword(),
+          name: `Demo ${role}`,
+          role,
+          ...(role === 'integration' ? { enableAPIKey: true, apiKey: crypto.randomUUID() } : {}),
+        },
+      })
+    }
+    if (role === 'integration') {
+      // API keys are stored encrypted; read it back decrypted through the adapter for the printout.
+      const key = await readApiKey(payload, user.id)
+      logins.push({ role, email, apiKey: key })
+    } else {
+      logins.push({ role, email, password: demoPassword() })
+    }
+  }
+  return logins
+}
+
+async function readApiKey(payload: Payload, id: number | string): Promise<string | undefined> {
+  const row = (await payload.db.findOne({ collection: 'users', where: { id: { equals: id } } })) as { apiKey?: string } | null
+  if (!row?.apiKey) return undefined
+  try {
+    return (payload as unknown as { decrypt: (v: string) => string }).decrypt(row.apiKey)
+  } catch {
+    return undefined
+  }
+}
+
+export function printLogins(logins: DemoLogin[], baseUrl: string): void {
+  const lines = [
+    '',
+    `  Patron is running: admin ${baseUrl}/admin   REST ${baseUrl}/api   GraphQL ${baseUrl}/api/graphql`,
+    '  Demo logins (development only):',
+    ...logins.map((l) =>
+      l.apiKey
+        ? `    ${l.role.padEnd(12)} API key: Authorization: users API-Key ${l.apiKey}`
+        : `    ${l.role.padEnd(12)} ${l.email.padEnd(28)} ${l.password}`,
+    ),
+    '',
+  ]
+  console.log(lines.join('\n'))
+}
