@@ -45,7 +45,8 @@ export default buildConfig({
   typescript: { outputFile: path.resolve(dirname, 'payload-types.ts') },
   telemetry: false,
   // PatronErrors are the caller's mistakes (4xx): worth a line, not a stack trace.
-  loggingLevels: { PatronError: 'info' },
+  // (Payload types the keys as its own error names; the lookup is by any error's name.)
+  loggingLevels: { PatronError: 'info' } as Record<string, 'info'>,
   logger: { options: { level: process.env.LOG_LEVEL || 'info' } },
   cors: process.env.CORS_ORIGINS ? process.env.CORS_ORIGINS.split(',') : [],
   csrf: process.env.CSRF_ORIGINS ? process.env.CSRF_ORIGINS.split(',') : [],
