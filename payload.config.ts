@@ -44,9 +44,17 @@ export default buildConfig({
   graphQL: { schemaOutputFile: path.resolve(dirname, 'schema.graphql') },
   typescript: { outputFile: path.resolve(dirname, 'payload-types.ts') },
   telemetry: false,
-  // PatronErrors are the caller's mistakes (4xx): worth a line, not a stack trace.
-  // (Payload types the keys as its own error names; the lookup is by any error's name.)
-  loggingLevels: { PatronError: 'info' } as Record<string, 'info'>,
+  // The caller's mistakes (4xx) are worth a line, not a stack trace. Payload types
+  // the keys as its own error names, but looks up any error's name (our PatronError).
+  loggingLevels: {
+    AuthenticationError: 'info',
+    Forbidden: 'info',
+    LockedAuth: 'info',
+    NotFound: 'info',
+    ValidationError: 'info',
+    UnverifiedEmail: 'info',
+    ...({ PatronError: 'info' } as Record<string, 'info'>),
+  },
   logger: { options: { level: process.env.LOG_LEVEL || 'info' } },
   cors: process.env.CORS_ORIGINS ? process.env.CORS_ORIGINS.split(',') : [],
   csrf: process.env.CSRF_ORIGINS ? process.env.CSRF_ORIGINS.split(',') : [],

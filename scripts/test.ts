@@ -31,6 +31,7 @@ async function main() {
       env: {
         ...process.env,
         NODE_ENV: 'test',
+        LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
         DATABASE_URL: db.url,
         PAYLOAD_SECRET: process.env.PAYLOAD_SECRET || 'test-secret-not-for-production',
       },
