@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url'
 /** Project root (the folder holding package.json), whichever script imports this. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
-/** Git-ignored folder for local state: the embedded database, the dev secret. */
-export const dataDir = path.join(projectRoot, '.data')
+/** Git-ignored folder for local state (the embedded database, the dev secret); PATRON_DATA_DIR moves it. */
+export const dataDir = process.env.PATRON_DATA_DIR ? path.resolve(process.env.PATRON_DATA_DIR) : path.join(projectRoot, '.data')
 
 let loaded = false
 

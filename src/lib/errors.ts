@@ -24,7 +24,7 @@ export type ErrorCode =
 /** An error whose message is safe to show and which carries a code. */
 export class PatronError extends APIError<{ code: ErrorCode; [key: string]: unknown }> {
   constructor(code: ErrorCode, message: string, status: number, extra: Record<string, unknown> = {}) {
-    super(message, status, { code, ...extra }, true)
+    super(message, status, { ...extra, code }, true)
   }
 }
 

@@ -113,6 +113,7 @@ describe('GraphQL at /api/graphql', () => {
     const anon = await gql('{ Users { docs { email } } }')
     expect(anon.body.data?.Users ?? null).toBeNull()
     expect(anon.body.errors[0].message).toMatch(/not allowed/i)
+    expect(anon.body.errors[0].extensions.code).toBe('FORBIDDEN')
     const asAdmin = await gql('{ Users(limit: 200) { docs { email } } }', admin.token)
     expect(asAdmin.body.data.Users.docs.map((d: { email: string }) => d.email)).toContain(editor.email)
   })

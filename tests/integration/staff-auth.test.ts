@@ -80,6 +80,38 @@ describe('rate limits', () => {
       headers: { 'x-patron-client-ip': `10.0.0.${Math.floor(Math.random() * 200)}` },
     })
     expect(forged.status).toBe(429)
+    const forwarded = await rest(`${ctx.api}/users/login`, {
+      body: { email, password: 'x' },
+      headers: { 'x-forwarded-for': `10.1.2.${Math.floor(Math.random() * 200)}` },
+    })
+    expect(forwarded.status).toBe(429)
+  })
+})
+
+describe('per-address limit', () => {
+  it('stops one address spraying many e-mails (behind a trusted proxy)', async () => {
+    const saved = { hops: process.env.TRUST_PROXY_HOPS, perIp: process.env.RATE_LIMIT_AUTH_PER_IP }
+    process.env.TRUST_PROXY_HOPS = '1'
+    process.env.RATE_LIMIT_AUTH_PER_IP = '3'
+    try {
+      const ip = `203.0.113.${Math.floor(Math.random() * 250)}`
+      const attempt = () =>
+        rest(`${ctx.api}/users/login`, { body: { email: `${uniq('spray')}@test.local`, password: 'x' }, headers: { 'x-forwarded-for': ip } })
+      for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(401)
+      const limited = await attempt()
+      expect(limited.status).toBe(429)
+      // Another client address is not affected.
+      const other = await rest(`${ctx.api}/users/login`, {
+        body: { email: `${uniq('spray')}@test.local`, password: 'x' },
+        headers: { 'x-forwarded-for': `198.51.100.${Math.floor(Math.random() * 250)}` },
+      })
+      expect(other.status).toBe(401)
+    } finally {
+      process.env.TRUST_PROXY_HOPS = saved.hops
+      process.env.RATE_LIMIT_AUTH_PER_IP = saved.perIp
+      if (saved.hops === undefined) delete process.env.TRUST_PROXY_HOPS
+      if (saved.perIp === undefined) delete process.env.RATE_LIMIT_AUTH_PER_IP
+    }
   })
 })
 
