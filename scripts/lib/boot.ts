@@ -21,11 +21,25 @@ export async function loadPayload(): Promise<Payload> {
   return getPayload({ config })
 }
 
-/** Payload's destroy() leaves the pg pool open; end it too so the process can exit cleanly. */
+type PgPoolInternals = {
+  end: () => Promise<void>
+  _clients?: Array<{ release?: () => void }>
+  _idle?: Array<{ client: unknown }>
+}
+
+/**
+ * Payload's destroy() leaves the pg pool open; end it too so the process can
+ * exit cleanly. Payload 3.90's Postgres adapter also keeps one client checked
+ * out from connect() on (payloadcms/payload#15674), which would make
+ * pool.end() wait forever: hand such clients back first, once all work is done.
+ */
 export async function closePayload(payload: Payload): Promise<void> {
-  const pool = (payload.db as unknown as { pool?: { end: () => Promise<void> } }).pool
+  const pool = (payload.db as unknown as { pool?: PgPoolInternals }).pool
   await payload.destroy().catch(() => undefined)
-  await pool?.end().catch(() => undefined)
+  if (!pool) return
+  const idle = new Set((pool._idle ?? []).map((i) => i.client))
+  for (const client of pool._clients ?? []) if (!idle.has(client)) client.release?.()
+  await Promise.race([pool.end().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 5_000).unref())])
 }
 
 export async function shutdown(payload: Payload | null, db: DatabaseHandle | null): Promise<void> {

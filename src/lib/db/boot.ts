@@ -17,8 +17,10 @@ export type DatabaseHandle = {
 export async function ensureDatabase(log: (line: string) => void = console.log): Promise<DatabaseHandle> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, embedded: null }
   const preferred = Number(process.env.EMBEDDED_PG_PORT || 54329)
-  log(`DATABASE_URL is not set: starting the embedded PostgreSQL (data in ${path.relative(process.cwd(), path.join(dataDir, 'postgres')) || '.data/postgres'})`)
-  const embedded = await startEmbeddedPostgres({ dir: path.join(dataDir, 'postgres'), port: preferred, persistent: true })
+  const dir = path.join(dataDir, 'postgres')
+  const shown = dir.startsWith(process.cwd() + path.sep) ? path.relative(process.cwd(), dir) : dir
+  log(`DATABASE_URL is not set: starting the embedded PostgreSQL (data in ${shown})`)
+  const embedded = await startEmbeddedPostgres({ dir, port: preferred, persistent: true })
   if (embedded.port !== preferred) log(`port ${preferred} was taken; the embedded PostgreSQL listens on ${embedded.port}`)
   process.env.DATABASE_URL = embedded.url
   return { url: embedded.url, embedded }
