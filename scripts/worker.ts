@@ -14,12 +14,18 @@ async function main() {
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
-  payload.logger.info(`worker started: polling every ${intervalMs} ms`)
+  const { tasks = [], workflows = [] } = payload.config.jobs ?? {}
+  const hasJobs = tasks.length + workflows.length > 0
+  payload.logger.info(
+    hasJobs ? `worker started: ${tasks.length} task type(s), polling every ${intervalMs} ms` : 'worker started: no job types are configured yet; idling',
+  )
   while (running) {
-    try {
-      await payload.jobs.run({ limit, allQueues: true })
-    } catch (err) {
-      payload.logger.error({ err, msg: 'job run failed' })
+    if (hasJobs) {
+      try {
+        await payload.jobs.run({ limit, allQueues: true })
+      } catch (err) {
+        payload.logger.error({ err, msg: 'job run failed' })
+      }
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
