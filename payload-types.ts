@@ -64,10 +64,16 @@ export type SupportedTimezones =
 export interface Config {
   auth: {
     users: UserAuthOperations;
+    members: MemberAuthOperations;
   };
   blocks: {};
   collections: {
     users: User;
+    members: Member;
+    'point-transactions': PointTransaction;
+    vouchers: Voucher;
+    redemptions: Redemption;
+    media: Media;
     'payload-kv': PayloadKv;
     'payload-locked-documents': PayloadLockedDocument;
     'payload-preferences': PayloadPreference;
@@ -76,6 +82,11 @@ export interface Config {
   collectionsJoins: {};
   collectionsSelect: {
     users: UsersSelect<false> | UsersSelect<true>;
+    members: MembersSelect<false> | MembersSelect<true>;
+    'point-transactions': PointTransactionsSelect<false> | PointTransactionsSelect<true>;
+    vouchers: VouchersSelect<false> | VouchersSelect<true>;
+    redemptions: RedemptionsSelect<false> | RedemptionsSelect<true>;
+    media: MediaSelect<false> | MediaSelect<true>;
     'payload-kv': PayloadKvSelect<false> | PayloadKvSelect<true>;
     'payload-locked-documents': PayloadLockedDocumentsSelect<false> | PayloadLockedDocumentsSelect<true>;
     'payload-preferences': PayloadPreferencesSelect<false> | PayloadPreferencesSelect<true>;
@@ -88,22 +99,42 @@ export interface Config {
   globals: {
     settings: Setting;
     branding: Branding;
+    loyalty: Loyalty;
   };
   globalsSelect: {
     settings: SettingsSelect<false> | SettingsSelect<true>;
     branding: BrandingSelect<false> | BrandingSelect<true>;
+    loyalty: LoyaltySelect<false> | LoyaltySelect<true>;
   };
   locale: null;
   widgets: {
     collections: CollectionsWidget;
   };
-  user: User;
+  user: User | Member;
   jobs: {
     tasks: unknown;
     workflows: unknown;
   };
 }
 export interface UserAuthOperations {
+  forgotPassword: {
+    email: string;
+    password: string;
+  };
+  login: {
+    email: string;
+    password: string;
+  };
+  registerFirstUser: {
+    email: string;
+    password: string;
+  };
+  unlock: {
+    email: string;
+    password: string;
+  };
+}
+export interface MemberAuthOperations {
   forgotPassword: {
     email: string;
     password: string;
@@ -129,6 +160,7 @@ export interface User {
   id: number;
   name?: string | null;
   role: 'super-admin' | 'admin' | 'moderator' | 'support' | 'editor' | 'reseller' | 'integration';
+  scopes?: ('redemptions_use' | 'orders_read' | 'members_read')[] | null;
   updatedAt: string;
   createdAt: string;
   enableAPIKey?: boolean | null;
@@ -155,6 +187,207 @@ export interface User {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "members".
+ */
+export interface Member {
+  id: number;
+  /**
+   * Generated
+   */
+  memberCode?: string | null;
+  name: string;
+  phone?: string | null;
+  address?: string | null;
+  city?: string | null;
+  state?: string | null;
+  postalCode?: string | null;
+  /**
+   * ISO 3166 alpha-2
+   */
+  country?: string | null;
+  dateOfBirth?: string | null;
+  idDocumentType?: ('passport' | 'national_id' | 'driver_license') | null;
+  idDocumentNumber?: string | null;
+  marketingOptIn?: boolean | null;
+  status: 'pending_verification' | 'active' | 'inactive' | 'blocked';
+  /**
+   * Computed from the loyalty rules
+   */
+  tier?: string | null;
+  /**
+   * Sum of the ledger; changed only by ledger entries
+   */
+  pointsBalance: number;
+  lifetimePoints: number;
+  /**
+   * Minor units (cents)
+   */
+  lifetimeSpend: number;
+  joinDate?: string | null;
+  notes?: string | null;
+  /**
+   * Id in the system this member was imported from
+   */
+  legacyId?: string | null;
+  updatedAt: string;
+  createdAt: string;
+  email: string;
+  resetPasswordToken?: string | null;
+  resetPasswordExpiration?: string | null;
+  salt?: string | null;
+  hash?: string | null;
+  resetPasswordRequestedAt?: string | null;
+  loginAttempts?: number | null;
+  lockUntil?: string | null;
+  sessions?:
+    | {
+        id: string;
+        createdAt?: string | null;
+        expiresAt: string;
+      }[]
+    | null;
+  password?: string | null;
+  collection: 'members';
+}
+/**
+ * Append-only. Use "Adjust points" (POST /api/point-transactions/adjust) to correct a balance.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "point-transactions".
+ */
+export interface PointTransaction {
+  id: number;
+  member: number | Member;
+  type: 'earn' | 'redeem' | 'adjust' | 'bonus' | 'expire' | 'refund';
+  /**
+   * Signed; never zero
+   */
+  points: number;
+  balanceAfter: number;
+  reason?: string | null;
+  redemption?: (number | null) | Redemption;
+  /**
+   * Spend (minor units) that earned these points; feeds rolling-spend tiers
+   */
+  spendAmount?: number | null;
+  /**
+   * Earned lots only
+   */
+  expiresAt?: string | null;
+  idempotencyKey?: string | null;
+  /**
+   * Staff who made the entry; empty for the system and members
+   */
+  createdBy?: (number | null) | User;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "redemptions".
+ */
+export interface Redemption {
+  id: number;
+  redemptionCode: string;
+  member: number | Member;
+  voucher: number | Voucher;
+  pointsUsed: number;
+  status: 'pending' | 'used' | 'expired' | 'cancelled';
+  redeemedAt: string;
+  usedAt?: string | null;
+  expiresAt?: string | null;
+  cancelledAt?: string | null;
+  idempotencyKey?: string | null;
+  requestHash?: string | null;
+  legacyId?: string | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "vouchers".
+ */
+export interface Voucher {
+  id: number;
+  code: string;
+  name: string;
+  description?: {
+    root: {
+      type: string;
+      children: {
+        type: any;
+        version: number;
+        [k: string]: unknown;
+      }[];
+      direction: ('ltr' | 'rtl') | null;
+      format: 'left' | 'start' | 'center' | 'right' | 'end' | 'justify' | '';
+      indent: number;
+      version: number;
+    };
+    [k: string]: unknown;
+  } | null;
+  image?: (number | null) | Media;
+  discountType: 'percentage' | 'fixed';
+  /**
+   * Percent, or minor units (cents) for a fixed discount
+   */
+  discountValue: number;
+  pointsCost: number;
+  stock: number;
+  /**
+   * Empty: no limit
+   */
+  perMemberLimit?: number | null;
+  /**
+   * Name of the lowest tier allowed (empty: everyone)
+   */
+  minTier?: string | null;
+  validFrom?: string | null;
+  validTo?: string | null;
+  status: 'active' | 'inactive';
+  legacyId?: string | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "media".
+ */
+export interface Media {
+  id: number;
+  alt: string;
+  updatedAt: string;
+  createdAt: string;
+  url?: string | null;
+  thumbnailURL?: string | null;
+  filename?: string | null;
+  mimeType?: string | null;
+  filesize?: number | null;
+  width?: number | null;
+  height?: number | null;
+  focalX?: number | null;
+  focalY?: number | null;
+  sizes?: {
+    thumbnail?: {
+      url?: string | null;
+      width?: number | null;
+      height?: number | null;
+      mimeType?: string | null;
+      filesize?: number | null;
+      filename?: string | null;
+    };
+    card?: {
+      url?: string | null;
+      width?: number | null;
+      height?: number | null;
+      mimeType?: string | null;
+      filesize?: number | null;
+      filename?: string | null;
+    };
+  };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "payload-kv".
  */
 export interface PayloadKv {
@@ -176,15 +409,41 @@ export interface PayloadKv {
  */
 export interface PayloadLockedDocument {
   id: number;
-  document?: {
-    relationTo: 'users';
-    value: number | User;
-  } | null;
+  document?:
+    | ({
+        relationTo: 'users';
+        value: number | User;
+      } | null)
+    | ({
+        relationTo: 'members';
+        value: number | Member;
+      } | null)
+    | ({
+        relationTo: 'point-transactions';
+        value: number | PointTransaction;
+      } | null)
+    | ({
+        relationTo: 'vouchers';
+        value: number | Voucher;
+      } | null)
+    | ({
+        relationTo: 'redemptions';
+        value: number | Redemption;
+      } | null)
+    | ({
+        relationTo: 'media';
+        value: number | Media;
+      } | null);
   globalSlug?: string | null;
-  user: {
-    relationTo: 'users';
-    value: number | User;
-  };
+  user:
+    | {
+        relationTo: 'users';
+        value: number | User;
+      }
+    | {
+        relationTo: 'members';
+        value: number | Member;
+      };
   updatedAt: string;
   createdAt: string;
 }
@@ -194,10 +453,15 @@ export interface PayloadLockedDocument {
  */
 export interface PayloadPreference {
   id: number;
-  user: {
-    relationTo: 'users';
-    value: number | User;
-  };
+  user:
+    | {
+        relationTo: 'users';
+        value: number | User;
+      }
+    | {
+        relationTo: 'members';
+        value: number | Member;
+      };
   key?: string | null;
   value?:
     | {
@@ -229,6 +493,7 @@ export interface PayloadMigration {
 export interface UsersSelect<T extends boolean = true> {
   name?: T;
   role?: T;
+  scopes?: T;
   updatedAt?: T;
   createdAt?: T;
   enableAPIKey?: T;
@@ -249,6 +514,151 @@ export interface UsersSelect<T extends boolean = true> {
         id?: T;
         createdAt?: T;
         expiresAt?: T;
+      };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "members_select".
+ */
+export interface MembersSelect<T extends boolean = true> {
+  memberCode?: T;
+  name?: T;
+  phone?: T;
+  address?: T;
+  city?: T;
+  state?: T;
+  postalCode?: T;
+  country?: T;
+  dateOfBirth?: T;
+  idDocumentType?: T;
+  idDocumentNumber?: T;
+  marketingOptIn?: T;
+  status?: T;
+  tier?: T;
+  pointsBalance?: T;
+  lifetimePoints?: T;
+  lifetimeSpend?: T;
+  joinDate?: T;
+  notes?: T;
+  legacyId?: T;
+  updatedAt?: T;
+  createdAt?: T;
+  email?: T;
+  resetPasswordToken?: T;
+  resetPasswordExpiration?: T;
+  salt?: T;
+  hash?: T;
+  resetPasswordRequestedAt?: T;
+  loginAttempts?: T;
+  lockUntil?: T;
+  sessions?:
+    | T
+    | {
+        id?: T;
+        createdAt?: T;
+        expiresAt?: T;
+      };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "point-transactions_select".
+ */
+export interface PointTransactionsSelect<T extends boolean = true> {
+  member?: T;
+  type?: T;
+  points?: T;
+  balanceAfter?: T;
+  reason?: T;
+  redemption?: T;
+  spendAmount?: T;
+  expiresAt?: T;
+  idempotencyKey?: T;
+  createdBy?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "vouchers_select".
+ */
+export interface VouchersSelect<T extends boolean = true> {
+  code?: T;
+  name?: T;
+  description?: T;
+  image?: T;
+  discountType?: T;
+  discountValue?: T;
+  pointsCost?: T;
+  stock?: T;
+  perMemberLimit?: T;
+  minTier?: T;
+  validFrom?: T;
+  validTo?: T;
+  status?: T;
+  legacyId?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "redemptions_select".
+ */
+export interface RedemptionsSelect<T extends boolean = true> {
+  redemptionCode?: T;
+  member?: T;
+  voucher?: T;
+  pointsUsed?: T;
+  status?: T;
+  redeemedAt?: T;
+  usedAt?: T;
+  expiresAt?: T;
+  cancelledAt?: T;
+  idempotencyKey?: T;
+  requestHash?: T;
+  legacyId?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "media_select".
+ */
+export interface MediaSelect<T extends boolean = true> {
+  alt?: T;
+  updatedAt?: T;
+  createdAt?: T;
+  url?: T;
+  thumbnailURL?: T;
+  filename?: T;
+  mimeType?: T;
+  filesize?: T;
+  width?: T;
+  height?: T;
+  focalX?: T;
+  focalY?: T;
+  sizes?:
+    | T
+    | {
+        thumbnail?:
+          | T
+          | {
+              url?: T;
+              width?: T;
+              height?: T;
+              mimeType?: T;
+              filesize?: T;
+              filename?: T;
+            };
+        card?:
+          | T
+          | {
+              url?: T;
+              width?: T;
+              height?: T;
+              mimeType?: T;
+              filesize?: T;
+              filename?: T;
+            };
       };
 }
 /**
@@ -352,6 +762,41 @@ export interface Branding {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "loyalty".
+ */
+export interface Loyalty {
+  id: number;
+  /**
+   * Points per 1.00 of currency spent
+   */
+  pointsPerCurrencyUnit: number;
+  tiers?:
+    | {
+        name: string;
+        /**
+         * Lifetime points, or 12-month spend in minor units
+         */
+        threshold: number;
+        multiplier: number;
+        id?: string | null;
+      }[]
+    | null;
+  tierBasis: 'lifetime_points' | 'rolling_spend';
+  /**
+   * 0: points never expire
+   */
+  pointsExpiryDays: number;
+  signupBonus: number;
+  /**
+   * 0: redemptions never expire
+   */
+  redemptionValidityDays: number;
+  returnPointsOnRedemptionExpiry?: boolean | null;
+  updatedAt?: string | null;
+  createdAt?: string | null;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "settings_select".
  */
 export interface SettingsSelect<T extends boolean = true> {
@@ -386,6 +831,29 @@ export interface BrandingSelect<T extends boolean = true> {
   logoUrl?: T;
   primaryColour?: T;
   accentColour?: T;
+  updatedAt?: T;
+  createdAt?: T;
+  globalType?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "loyalty_select".
+ */
+export interface LoyaltySelect<T extends boolean = true> {
+  pointsPerCurrencyUnit?: T;
+  tiers?:
+    | T
+    | {
+        name?: T;
+        threshold?: T;
+        multiplier?: T;
+        id?: T;
+      };
+  tierBasis?: T;
+  pointsExpiryDays?: T;
+  signupBonus?: T;
+  redemptionValidityDays?: T;
+  returnPointsOnRedemptionExpiry?: T;
   updatedAt?: T;
   createdAt?: T;
   globalType?: T;

@@ -4,9 +4,15 @@ import { postgresAdapter } from '@payloadcms/db-postgres'
 import { lexicalEditor } from '@payloadcms/richtext-lexical'
 import { buildConfig } from 'payload'
 import sharp from 'sharp'
-import { Users } from './collections/staff/Users'
+import { Media } from './collections/content/Media'
 import { Branding } from './collections/globals/Branding'
+import { Loyalty } from './collections/globals/Loyalty'
 import { Settings } from './collections/globals/Settings'
+import { Members } from './collections/loyalty/Members'
+import { PointTransactions } from './collections/loyalty/PointTransactions'
+import { Redemptions } from './collections/loyalty/Redemptions'
+import { Vouchers } from './collections/loyalty/Vouchers'
+import { Users } from './collections/staff/Users'
 import { health } from './endpoints/health'
 import { addErrorCodes } from './hooks/addErrorCodes'
 import { migrations } from './migrations'
@@ -23,8 +29,9 @@ export default buildConfig({
     meta: { titleSuffix: ' · Patron' },
     importMap: { baseDir: dirname },
   },
-  collections: [Users],
-  globals: [Settings, Branding],
+  collections: [Users, Members, PointTransactions, Vouchers, Redemptions, Media],
+  globals: [Settings, Branding, Loyalty],
+  upload: { limits: { fileSize: Number(process.env.MAX_UPLOAD_BYTES || 5 * 1024 * 1024) } },
   endpoints: [health],
   hooks: { afterError: [addErrorCodes] },
   editor: lexicalEditor(),

@@ -1,9 +1,15 @@
 import * as migration_20261122_030912_initial from './20261122_030912_initial';
+import * as migration_20261122_035317_loyalty from './20261122_035317_loyalty';
 
 export const migrations = [
   {
     up: migration_20261122_030912_initial.up,
     down: migration_20261122_030912_initial.down,
-    name: '20261122_030912_initial'
+    name: '20261122_030912_initial',
+  },
+  {
+    up: migration_20261122_035317_loyalty.up,
+    down: migration_20261122_035317_loyalty.down,
+    name: '20261122_035317_loyalty'
   },
 ];

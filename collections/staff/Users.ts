@@ -55,6 +55,19 @@ export const Users: CollectionConfig = {
       access: { create: isSuperAdmin, update: isSuperAdmin },
       admin: { position: 'sidebar' },
     },
+    {
+      name: 'scopes',
+      type: 'select',
+      hasMany: true,
+      options: [
+        { value: 'redemptions_use', label: 'Mark redemptions used' },
+        { value: 'orders_read', label: 'Read orders' },
+        { value: 'members_read', label: 'Read members' },
+      ],
+      // What an integration's API key may do; only the super-admin grants scopes.
+      access: { create: isSuperAdmin, update: isSuperAdmin },
+      admin: { condition: (data) => data?.role === 'integration', position: 'sidebar' },
+    },
   ],
   timestamps: true,
 }

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'INVALID_TRANSITION'
   | 'CREDIT_LIMIT_EXCEEDED'
   | 'IDEMPOTENCY_KEY_REUSED'
+  | 'MEMBER_INACTIVE'
 
 /** An error whose message is safe to show and which carries a code. */
 export class PatronError extends APIError<{ code: ErrorCode; [key: string]: unknown }> {

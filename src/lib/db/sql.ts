@@ -1,0 +1,70 @@
+import { sql, type SQL } from 'drizzle-orm'
+import type { Payload, PayloadRequest } from 'payload'
+
+export { sql }
+
+/** What our services run SQL on: Drizzle's database or an open transaction. */
+export type Db = { execute: (query: SQL) => Promise<{ rows: unknown[]; rowCount?: number | null }> }
+
+type Adapter = {
+  drizzle: Db & { transaction: <T>(fn: (tx: Db) => Promise<T>, config?: { isolationLevel?: string }) => Promise<T> }
+  sessions?: Record<string | number, { db: Db } | undefined>
+}
+
+const adapter = (payload: Payload) => payload.db as unknown as Adapter
+
+/** Runs a query and returns its rows. */
+export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = await db.execute(query)
+  return result.rows as T[]
+}
+
+/** The database handle for `req`: its open Payload transaction when there is one, else the pool. */
+export async function dbFor(payload: Payload, req?: Partial<PayloadRequest>): Promise<Db> {
+  const id = req?.transactionID ? await req.transactionID : undefined
+  return (id !== undefined && adapter(payload).sessions?.[id]?.db) || adapter(payload).drizzle
+}
+
+const RETRYABLE = new Set(['40001', '40P01']) // serialization failure, deadlock detected
+
+/**
+ * Runs `fn` in one database transaction: everything it writes commits together
+ * or not at all. Inside a Payload request that already has a transaction it
+ * joins that one (so a hook's writes commit with the document). Retries a few
+ * times on serialization failures and deadlocks, which are safe to retry.
+ */
+export async function inTransaction<T>(payload: Payload, req: Partial<PayloadRequest> | undefined, fn: (db: Db) => Promise<T>): Promise<T> {
+  const id = req?.transactionID ? await req.transactionID : undefined
+  const joined = id !== undefined ? adapter(payload).sessions?.[id]?.db : undefined
+  if (joined) return fn(joined)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await adapter(payload).drizzle.transaction(fn)
+    } catch (err) {
+      const code = pgCode(err)
+      if (!code || !RETRYABLE.has(code) || attempt >= 5) throw err
+      await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20))
+    }
+  }
+}
+
+/** PostgreSQL's SQLSTATE of an error, looking through Drizzle's wrapping. */
+export function pgCode(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown } | undefined
+  for (let i = 0; e && i < 5; i++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code
+    e = e.cause as typeof e
+  }
+  return undefined
+}
+
+/** The constraint a unique-violation names, when it is one. */
+export function uniqueViolation(err: unknown): string | undefined {
+  if (pgCode(err) !== '23505') return undefined
+  let e = err as { constraint?: string; cause?: unknown } | undefined
+  for (let i = 0; e && i < 5; i++) {
+    if (e.constraint) return e.constraint
+    e = e.cause as typeof e
+  }
+  return 'unknown'
+}
