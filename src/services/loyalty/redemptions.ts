@@ -139,8 +139,9 @@ export async function redeemVoucher(payload: Payload, input: RedeemInput): Promi
           stock: Number(voucher.stock),
           perMemberLimit: voucher.per_member_limit === null ? null : Number(voucher.per_member_limit),
           minTier: voucher.min_tier,
-          validFrom: voucher.valid_from,
-          validTo: voucher.valid_to,
+          // The driver may hand timestamps back as strings: compare Dates, not text.
+          validFrom: voucher.valid_from ? new Date(voucher.valid_from) : null,
+          validTo: voucher.valid_to ? new Date(voucher.valid_to) : null,
         },
         memberRedemptionsOfVoucher: n,
         tiers: rules.tiers,
@@ -185,7 +186,7 @@ export async function useRedemption(payload: Payload, id: number): Promise<Redem
     const [r] = await rows<RedemptionRow>(db, sql`select * from redemptions where id = ${id} for update`)
     if (!r) throw notFound('Redemption not found.')
     if (r.status !== 'pending') throw conflict('INVALID_TRANSITION', `A ${r.status} redemption cannot be used.`, { from: r.status, to: 'used' })
-    if (r.expires_at && new Date(r.expires_at) <= new Date()) {
+    if (r.expires_at && new Date(r.expires_at).getTime() <= Date.now()) {
       throw conflict('INVALID_TRANSITION', 'This redemption has expired.', { from: 'pending', to: 'used' })
     }
     const [u] = await rows<RedemptionRow>(
