@@ -1,0 +1,76 @@
+/**
+ * The order state machine (SPEC §2):
+ * pending → confirmed → dispatched → delivered → completed; pending or confirmed → cancelled.
+ * Pure: says whether a move is allowed and which side effects it carries; the
+ * order service applies those effects in one transaction.
+ */
+export const ORDER_STATUSES = ['pending', 'confirmed', 'dispatched', 'delivered', 'completed', 'cancelled'] as const
+export type OrderStatus = (typeof ORDER_STATUSES)[number]
+
+const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending: ['confirmed', 'cancelled'],
+  confirmed: ['dispatched', 'cancelled'],
+  dispatched: ['delivered'],
+  delivered: ['completed'],
+  completed: [],
+  cancelled: [],
+}
+
+export type OrderEffect =
+  | 'take_stock' // confirm: decrement stock, refuse OUT_OF_STOCK
+  | 'check_credit' // confirm (reseller orders): refuse CREDIT_LIMIT_EXCEEDED, add to the balance owed
+  | 'earn_points' // deliver: loyalty points for the member
+  | 'pay_commission' // deliver: commission for the reseller
+  | 'return_stock' // cancel after confirm
+  | 'release_credit' // cancel after confirm (reseller orders)
+  | 'refund_payments' // cancel: refund what was paid
+
+export type TransitionCheck =
+  | { ok: true; effects: OrderEffect[]; timestampField: 'confirmedAt' | 'dispatchedAt' | 'deliveredAt' | 'completedAt' | 'cancelledAt' }
+  | { ok: false; reason: string }
+
+export function isOrderStatus(value: unknown): value is OrderStatus {
+  return typeof value === 'string' && (ORDER_STATUSES as readonly string[]).includes(value)
+}
+
+export function allowedNext(from: OrderStatus): readonly OrderStatus[] {
+  return NEXT[from]
+}
+
+/** Checks a move and lists its effects. Anything not on the map is refused with a reason. */
+export function checkTransition(
+  from: OrderStatus,
+  to: OrderStatus,
+  ctx: { trackingNumber?: string | null; isResellerOrder?: boolean; hasMember?: boolean },
+): TransitionCheck {
+  if (!NEXT[from].includes(to)) {
+    const allowed = NEXT[from].length ? NEXT[from].join(' or ') : 'nothing (final state)'
+    return { ok: false, reason: `An order cannot go from ${from} to ${to}; from ${from} it can go to ${allowed}.` }
+  }
+  switch (to) {
+    case 'confirmed':
+      return { ok: true, effects: ctx.isResellerOrder ? ['take_stock', 'check_credit'] : ['take_stock'], timestampField: 'confirmedAt' }
+    case 'dispatched':
+      if (!ctx.trackingNumber || !ctx.trackingNumber.trim()) return { ok: false, reason: 'Dispatch needs a tracking number.' }
+      return { ok: true, effects: [], timestampField: 'dispatchedAt' }
+    case 'delivered': {
+      const effects: OrderEffect[] = []
+      if (ctx.hasMember) effects.push('earn_points')
+      if (ctx.isResellerOrder) effects.push('pay_commission')
+      return { ok: true, effects, timestampField: 'deliveredAt' }
+    }
+    case 'completed':
+      return { ok: true, effects: [], timestampField: 'completedAt' }
+    case 'cancelled': {
+      const effects: OrderEffect[] = []
+      if (from === 'confirmed') {
+        effects.push('return_stock')
+        if (ctx.isResellerOrder) effects.push('release_credit')
+      }
+      effects.push('refund_payments')
+      return { ok: true, effects, timestampField: 'cancelledAt' }
+    }
+    default:
+      return { ok: false, reason: `Unknown status ${to}.` }
+  }
+}
