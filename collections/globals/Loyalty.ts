@@ -1,7 +1,10 @@
 import type { GlobalConfig } from 'payload'
 import { anyone } from '../access/anyone'
 import { isAdmin } from '../access/isAdmin'
-import { DEFAULT_RULES } from '../../src/domain/loyalty'
+import { DEFAULT_RULES, hasAtMostFourDecimals } from '../../src/domain/loyalty'
+
+const fourDecimals = (value: number | null | undefined) =>
+  value == null || hasAtMostFourDecimals(value) || 'Use at most four decimal places'
 
 /** Loyalty rules (SPEC §2): earn rate, tiers, expiry, bonuses. Read by the pure rules in src/domain/loyalty.ts. */
 export const Loyalty: GlobalConfig = {
@@ -9,7 +12,7 @@ export const Loyalty: GlobalConfig = {
   admin: { group: 'Loyalty' },
   access: { read: anyone, update: isAdmin },
   fields: [
-    { name: 'pointsPerCurrencyUnit', type: 'number', required: true, min: 0, defaultValue: DEFAULT_RULES.pointsPerCurrencyUnit, admin: { description: 'Points per 1.00 of currency spent' } },
+    { name: 'pointsPerCurrencyUnit', type: 'number', required: true, min: 0, validate: fourDecimals, defaultValue: DEFAULT_RULES.pointsPerCurrencyUnit, admin: { description: 'Points per 1.00 of currency spent' } },
     {
       name: 'tiers',
       type: 'array',
@@ -21,7 +24,7 @@ export const Loyalty: GlobalConfig = {
           fields: [
             { name: 'name', type: 'text', required: true },
             { name: 'threshold', type: 'number', required: true, min: 0, admin: { description: 'Lifetime points, or 12-month spend in minor units' } },
-            { name: 'multiplier', type: 'number', required: true, min: 0, defaultValue: 1 },
+            { name: 'multiplier', type: 'number', required: true, min: 0, defaultValue: 1, validate: fourDecimals },
           ],
         },
       ],

@@ -77,18 +77,35 @@ export function multiplierFor(tier: string | null | undefined, tiers: Tier[]): n
 }
 
 /**
- * Points earned for spending `amountMinor` (cents): whole currency units times
- * the rate times the tier multiplier, rounded down so that points are never
- * over-granted. Computed in integer hundredths to avoid float drift
- * (1.1 * 3 must be 3.3, not 3.3000000000000003).
+ * Points earned for spending `amountMinor` (cents): the amount in currency
+ * units times the rate times the tier multiplier, rounded down once at the end
+ * so that points are never over-granted. Rate and multiplier count to four
+ * decimal places (the loyalty settings allow no more); the product is computed
+ * in integers (ten-thousandths) to avoid float drift: 1.1 × 3 must be 3.3,
+ * not 3.3000000000000003.
  */
 export function pointsEarned(amountMinor: number, pointsPerCurrencyUnit: number, multiplier: number): number {
   if (!Number.isFinite(amountMinor) || amountMinor <= 0) return 0
-  const rate = Math.round(pointsPerCurrencyUnit * 10_000)
-  const mult = Math.round(multiplier * 10_000)
-  // amountMinor/100 units × rate/1e4 × mult/1e4, in integers: exact for the sizes we handle.
+  const rate = toTenThousandths(pointsPerCurrencyUnit)
+  const mult = toTenThousandths(multiplier)
+  // amountMinor/100 units × rate/1e4 × mult/1e4 = amountMinor × rate × mult / 1e10
   const numerator = BigInt(Math.trunc(amountMinor)) * BigInt(rate) * BigInt(mult)
   return Number(numerator / 10_000_000_000n)
+}
+
+/**
+ * A non-negative decimal in ten-thousandths, rounded down (a fifth decimal can
+ * only lower the result). The small epsilon absorbs binary representation
+ * error, e.g. 0.57 × 10 000 = 5699.999999999999.
+ */
+function toTenThousandths(value: number): number {
+  if (!Number.isFinite(value) || value <= 0) return 0
+  return Math.floor(value * 10_000 + 1e-6)
+}
+
+/** True when a rate or multiplier has at most four decimal places. */
+export function hasAtMostFourDecimals(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value * 10_000 - Math.round(value * 10_000)) < 1e-6
 }
 
 /** When points earned at `earnedAt` expire; null when expiry is off. */

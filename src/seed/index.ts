@@ -1,17 +1,21 @@
 import crypto from 'node:crypto'
 import type { Payload } from 'payload'
 import { ROLES, type Role } from '../domain/roles'
+import { DEMO_MEMBER_EMAIL, seedLoyaltyDemo } from './loyalty'
+import { demoPassword } from './password'
 
-export type DemoLogin = { role: Role; email: string; password?: string; apiKey?: string }
+export { demoPassword }
 
-/** The demo password for every demo account; development only (the seed refuses production). */
-export const demoPassword = () => process.env.DEMO_PASSWORD || 'patron-demo'
+/** A staff login (by role) or the demo storefront member (`member`). */
+export type DemoLogin = { role: Role | 'member'; email: string; password?: string; apiKey?: string }
 
 const demoEmail = (role: Role) => `${role}@patron.local`
 
 /**
  * Demo data for development, idempotent: each piece is looked up by a natural
- * key and created only when missing. Later issues extend it (members, orders…).
+ * key and created only when missing. Staff accounts (one per role), then the
+ * loyalty program (src/seed/loyalty.ts): vouchers, 40 members across the tiers
+ * with a year of ledger history, and redemptions. Later issues extend it.
  */
 export async function seedDemo(payload: Payload, onProgress: (msg: string) => void = () => {}): Promise<DemoLogin[]> {
   const logins: DemoLogin[] = []
@@ -40,6 +44,8 @@ export async function seedDemo(payload: Payload, onProgress: (msg: string) => vo
       logins.push({ role, email, password: demoPassword() })
     }
   }
+  await seedLoyaltyDemo(payload, onProgress)
+  logins.push({ role: 'member', email: DEMO_MEMBER_EMAIL, password: demoPassword() })
   return logins
 }
 
