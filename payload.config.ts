@@ -16,6 +16,7 @@ import { Users } from './collections/staff/Users'
 import { health } from './endpoints/health'
 import { addErrorCodes } from './hooks/addErrorCodes'
 import { migrations } from './migrations'
+import { jobs } from './src/jobs'
 import { emailAdapter } from './src/lib/mail'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
@@ -33,13 +34,15 @@ export default buildConfig({
   globals: [Settings, Branding, Loyalty],
   upload: { limits: { fileSize: Number(process.env.MAX_UPLOAD_BYTES || 5 * 1024 * 1024) } },
   endpoints: [health],
+  jobs,
   hooks: { afterError: [addErrorCodes] },
   editor: lexicalEditor(),
   db: postgresAdapter({
     pool: {
       connectionString: process.env.DATABASE_URL,
       max: Number(process.env.DATABASE_POOL_MAX || 20),
-      connectionTimeoutMillis: 5_000,
+      // How long a request may wait for a free connection under load before it fails (503).
+      connectionTimeoutMillis: Number(process.env.DATABASE_CONNECT_TIMEOUT_MS || 15_000),
     },
     // The schema changes only through committed migrations, in every environment.
     push: false,

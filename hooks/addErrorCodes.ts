@@ -8,8 +8,17 @@ type ErrorEntry = { message?: string; code?: string; data?: { code?: string } & 
  * GraphQL: the same code under the error's `extensions.code`. The code comes
  * from the error's data (a PatronError) or, failing that, from the HTTP status.
  */
-export const addErrorCodes: AfterErrorHook = ({ error, graphqlResult, result }) => {
-  const status = (error as { status?: number }).status ?? 500
+/** Errors that mean "the database is unreachable or saturated", not "the request was wrong". */
+const DATABASE_UNAVAILABLE = /timeout exceeded when trying to connect|Connection terminated|ECONNREFUSED|the database system is (starting up|shutting down)/i
+
+export const addErrorCodes: AfterErrorHook = ({ error, graphqlResult, req, result }) => {
+  let status = (error as { status?: number }).status ?? 500
+  if (status >= 500 && DATABASE_UNAVAILABLE.test(String(error?.message))) {
+    // A client may retry these: say so, and do not call them our bug (500).
+    status = 503
+    req.responseHeaders = new Headers({ 'Retry-After': '5' })
+    return { response: { errors: [{ message: 'The service is busy or its database is unreachable; try again shortly.', code: 'SERVICE_UNAVAILABLE' }] }, status }
+  }
   if (graphqlResult) {
     const ext = (graphqlResult.extensions ?? {}) as { statusCode?: number; data?: { code?: string } }
     const code = ext.data?.code ?? defaultCodeForStatus(ext.statusCode ?? status)

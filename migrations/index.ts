@@ -1,5 +1,6 @@
 import * as migration_20261122_030912_initial from './20261122_030912_initial';
 import * as migration_20261122_035317_loyalty from './20261122_035317_loyalty';
+import * as migration_20261122_035953_jobs from './20261122_035953_jobs';
 
 export const migrations = [
   {
@@ -10,6 +11,11 @@ export const migrations = [
   {
     up: migration_20261122_035317_loyalty.up,
     down: migration_20261122_035317_loyalty.down,
-    name: '20261122_035317_loyalty'
+    name: '20261122_035317_loyalty',
+  },
+  {
+    up: migration_20261122_035953_jobs.up,
+    down: migration_20261122_035953_jobs.down,
+    name: '20261122_035953_jobs'
   },
 ];

@@ -25,7 +25,7 @@ async function main() {
   delete env.REDIS_URL
   delete env.PAYLOAD_SECRET
   step(`starting \`npm start\` on port ${port} with the embedded database in ${dataDir}`)
-  const app = spawn(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
+  const app = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: projectRoot,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -116,9 +116,9 @@ export function pointsExpiry(earnedAt: Date, expiryDays: number): Date | null {
 
 /**
  * Points to expire now, oldest lots first (FIFO). Debits (redemptions,
- * negative adjustments and earlier expiries) consume the earliest-expiring lots
- * first, so what is left of the lots that have expired is
- * max(0, expired lot points − all debits so far). Running it again after
+ * negative adjustments and earlier expiries, net of refunds, which undo them)
+ * consume the earliest-expiring lots first, so what is left of the lots that
+ * have expired is max(0, expired lot points − net debits so far). Running it again after
  * writing the expiry entry gives 0: the calculation is idempotent.
  */
 export function pointsToExpire(expiredLotPoints: number, totalDebits: number): number {

@@ -185,3 +185,22 @@ describe('addErrorCodes (afterError hook)', () => {
     expect(out.response.errors).toEqual([])
   })
 })
+
+describe('addErrorCodes: an unreachable or saturated database', () => {
+  it('answers 503 SERVICE_UNAVAILABLE with Retry-After instead of 500', () => {
+    const req = {} as { responseHeaders?: Headers }
+    const out = addErrorCodes({
+      error: new Error('timeout exceeded when trying to connect'),
+      result: { errors: [{ message: 'Something went wrong.' }] },
+      req,
+    } as never) as { status: number; response: { errors: Array<{ code: string }> } }
+    expect(out.status).toBe(503)
+    expect(out.response.errors[0].code).toBe('SERVICE_UNAVAILABLE')
+    expect(req.responseHeaders?.get('retry-after')).toBe('5')
+  })
+
+  it('leaves other server errors as 500', () => {
+    const out = addErrorCodes({ error: new Error('boom'), result: { errors: [{ message: 'x' }] }, req: {} } as never) as { status: number }
+    expect(out.status).toBe(500)
+  })
+})
