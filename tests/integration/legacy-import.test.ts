@@ -17,6 +17,7 @@ import {
 } from '../../src/services/loyalty/legacyImport'
 import { loadRules } from '../../src/services/loyalty/rules'
 import { getTestContext, uniq, type TestContext } from '../helpers/context'
+import { rest } from '../helpers/rest'
 import { buildIncompleteSqlite, buildLegacySqlite, type LegacyFixture } from '../helpers/legacySqlite'
 import { createMember, ledgerCheck } from '../helpers/members'
 
@@ -239,6 +240,21 @@ describe('legacy import: second run of the same file', () => {
       expect(balance).toBeGreaterThanOrEqual(0)
     }
     expect(afterSecond.ledger.every((e) => Number(e.balance_after) >= 0)).toBe(true)
+  })
+})
+
+describe('legacy import: imported members sign in after a password reset', () => {
+  it('has no usable password until a reset sets one', async () => {
+    const email = fx.emails.alice
+    expect((await rest(`${ctx.api}/members/login`, { body: { email, password: '' } })).status).toBeGreaterThanOrEqual(400)
+    expect((await rest(`${ctx.api}/members/forgot-password`, { body: { email } })).status).toBe(200)
+    const mail = await ctx.mail.waitFor((m) => m.to.includes(email))
+    const token = /Reset token: ([A-Za-z0-9]+)/.exec(mail.raw)?.[1]
+    expect(token).toBeTruthy()
+    expect((await rest(`${ctx.api}/members/reset-password`, { body: { token, password: 'imported-member-password' } })).status).toBe(200)
+    const login = await rest(`${ctx.api}/members/login`, { body: { email, password: 'imported-member-password' } })
+    expect(login.status).toBe(200)
+    expect(login.body.user.id).toBe(Number(memberOf(afterSecond, fx.m.alice)?.id))
   })
 })
 
