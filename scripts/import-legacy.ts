@@ -11,7 +11,7 @@ import {
   type ImportPhase,
   type MoneyUnit,
 } from '../src/services/loyalty/legacyImport'
-import { loadPayload, prepareEnvironment, shutdown } from './lib/boot'
+import { loadPayload, prepareEnvironment, runScript, shutdown } from './lib/boot'
 
 /**
  * npm run import:legacy -- path/to/legacy.sqlite [--money-minor] [--json]
@@ -113,10 +113,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err)
-    process.exit(1)
-  },
-)
+runScript(main)

@@ -1,5 +1,5 @@
 import { patronJobs } from '../src/jobs'
-import { loadPayload, prepareEnvironment, shutdown } from './lib/boot'
+import { loadPayload, prepareEnvironment, runScript, shutdown } from './lib/boot'
 
 // npm run job -- <slug> [--member 12,34]
 // Runs one job now, in this process (not through the queue), and prints its
@@ -52,10 +52,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err)
-    process.exit(1)
-  },
-)
+runScript(main)

@@ -48,10 +48,10 @@ export async function shutdown(payload: Payload | null, db: DatabaseHandle | nul
   if (db?.embedded) await db.embedded.stop()
 }
 
-/** Runs `main`, stopping whatever it started on the way out, with a non-zero exit on failure. */
-export function runScript(main: () => Promise<void>): void {
+/** Runs `main` and exits with the code it returns (0 by default), or 1 with the stack when it throws. */
+export function runScript(main: () => Promise<void | number>): void {
   main().then(
-    () => process.exit(0),
+    (code) => process.exit(code ?? 0),
     (err) => {
       console.error(err instanceof Error ? (err.stack ?? err.message) : err)
       process.exit(1)
