@@ -1,7 +1,9 @@
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-const alias = { '@payload-config': path.resolve(__dirname, 'payload.config.ts'), '@': path.resolve(__dirname, 'src') }
+const root = path.dirname(fileURLToPath(import.meta.url))
+const alias = { '@payload-config': path.resolve(root, 'payload.config.ts'), '@': path.resolve(root, 'src') }
 
 // Run through `npm test` (scripts/test.ts), which provides a throw-away database.
 export default defineConfig({
