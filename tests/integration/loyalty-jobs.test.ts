@@ -358,7 +358,8 @@ function runScript(script: string, args: string[], opts: { until?: (out: string)
     }
     child.stdout.on('data', onData)
     child.stderr.on('data', onData)
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the last lines may still be in the pipe when the process exits.
+    child.on('close', (code) => {
       clearTimeout(timer)
       resolve({ code, out })
     })
