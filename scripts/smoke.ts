@@ -74,6 +74,22 @@ async function browserCheck(base: string) {
     await page.waitForURL((url) => !url.pathname.includes('create-first-user'), { timeout: 120_000 })
     await page.getByText('Staff accounts').first().waitFor({ timeout: 60_000 })
     step('first account created; the dashboard lists Staff accounts')
+    // Every screen a staff member opens first must render (an admin error shows no list or form).
+    const screens: Array<[string, string]> = [
+      ['/admin/collections/members', 'Members'],
+      ['/admin/collections/point-transactions', 'Points ledger'],
+      ['/admin/collections/vouchers', 'Vouchers'],
+      ['/admin/collections/redemptions', 'Redemptions'],
+      ['/admin/collections/vouchers/create', 'Code'],
+      ['/admin/globals/loyalty', 'Tiers'],
+      ['/admin/globals/settings', 'Currency'],
+    ]
+    for (const [url, text] of screens) {
+      const res = await page.goto(`${base}${url}`, { waitUntil: 'domcontentloaded', timeout: 120_000 })
+      check(res?.status() === 200, `${url} answers 200`)
+      await page.getByText(text).first().waitFor({ timeout: 60_000 })
+      step(`ok: ${url} shows "${text}"`)
+    }
     const res = await fetch(`${base}/api/users/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
