@@ -1,6 +1,7 @@
 import * as migration_20261122_030912_initial from './20261122_030912_initial';
 import * as migration_20261122_035317_loyalty from './20261122_035317_loyalty';
 import * as migration_20261122_035953_jobs from './20261122_035953_jobs';
+import * as migration_20261122_044500_guard_computed_member_fields from './20261122_044500_guard_computed_member_fields';
 
 export const migrations = [
   {
@@ -17,5 +18,10 @@ export const migrations = [
     up: migration_20261122_035953_jobs.up,
     down: migration_20261122_035953_jobs.down,
     name: '20261122_035953_jobs'
+  },
+  {
+    up: migration_20261122_044500_guard_computed_member_fields.up,
+    down: migration_20261122_044500_guard_computed_member_fields.down,
+    name: '20261122_044500_guard_computed_member_fields',
   },
 ];

@@ -59,6 +59,12 @@ async function main() {
   }
   payload.logger.info('worker stopping')
   await shutdown(payload, db)
+  // pino may buffer: flush so the last lines are not lost to process.exit.
+  await new Promise<void>((resolve) => {
+    const logger = payload.logger as unknown as { flush?: (cb: () => void) => void }
+    if (logger.flush) logger.flush(() => resolve())
+    else resolve()
+  })
   process.exit(0)
 }
 

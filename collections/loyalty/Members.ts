@@ -43,6 +43,10 @@ export const Members: CollectionConfig = {
       },
     },
   },
+  // Storefront members update their own profiles at storefront concurrency; Payload's
+  // document-lock check takes a second pool connection per update (outside the
+  // update's transaction), which starves the pool under load. Staff rarely co-edit a member.
+  lockDocuments: false,
   access: {
     admin: () => false,
     create: anyone,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { dbFor, sql } from '../../src/lib/db/sql'
+import { allowComputedWrites, dbFor, inTransaction, sql } from '../../src/lib/db/sql'
 import { getTestContext, uniq, type TestContext } from '../helpers/context'
 import { balanceOf, createMember, ledgerCheck, type MemberFixture } from '../helpers/members'
 import { rest } from '../helpers/rest'
@@ -138,8 +138,16 @@ describe('the ledger is append-only for everyone', () => {
     const { docs } = await ctx.payload.find({ collection: 'point-transactions', where: { member: { equals: alice.id } } })
     await expect(db.execute(sql`update point_transactions set points = 99999 where id = ${docs[0].id}`)).rejects.toThrow()
     await expect(db.execute(sql`delete from point_transactions where id = ${docs[0].id}`)).rejects.toThrow()
-    await expect(db.execute(sql`update members set points_balance = -1 where id = ${alice.id}`)).rejects.toThrow()
+    // Even a ledger writer cannot take a balance below zero (CHECK constraint)…
+    await expect(
+      inTransaction(ctx.payload, undefined, (tx) => allowComputedWrites(tx, () => tx.execute(sql`update members set points_balance = -1 where id = ${alice.id}`))),
+    ).rejects.toThrow()
+    // …and any other writer cannot move it at all (trigger keeps the computed fields).
+    await db.execute(sql`update members set points_balance = 5000, tier = 'Platinum', name = 'Alice SQL' where id = ${alice.id}`)
+    const row = await ctx.payload.findByID({ collection: 'members', id: alice.id })
+    expect(row).toMatchObject({ name: 'Alice SQL', tier: 'Bronze' })
     expect(await ledgerCheck(ctx.payload, alice.id)).toEqual({ balance: 100, ledgerSum: 100 })
+    await db.execute(sql`update members set name = 'Alice Renamed' where id = ${alice.id}`)
   })
 })
 

@@ -68,3 +68,19 @@ export function uniqueViolation(err: unknown): string | undefined {
   }
   return 'unknown'
 }
+
+/**
+ * Runs `fn` with the transaction flagged as a computed-field writer. Database
+ * triggers keep computed columns (a member's balance, tier…) unchanged on any
+ * update without this flag, so only the services that own those numbers can
+ * move them. `db` must be a transaction; the flag ends with it at the latest.
+ */
+export async function allowComputedWrites<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  await db.execute(sql`select set_config('patron.computed_write', 'on', true)`)
+  try {
+    return await fn()
+  } finally {
+    // After a failed statement the transaction is aborted and rolls back the flag itself.
+    await db.execute(sql`select set_config('patron.computed_write', 'off', true)`).catch(() => undefined)
+  }
+}

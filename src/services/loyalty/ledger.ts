@@ -1,6 +1,6 @@
 import { isValidPointsAmount, tierFor, tierMeasure, type LoyaltyRules } from '../../domain/loyalty'
 import { badRequest, conflict, notFound } from '../../lib/errors'
-import { rows, sql, type Db } from '../../lib/db/sql'
+import { allowComputedWrites, rows, sql, type Db } from '../../lib/db/sql'
 
 export type LedgerType = 'earn' | 'redeem' | 'adjust' | 'bonus' | 'expire' | 'refund'
 
@@ -64,10 +64,12 @@ export async function postLedgerEntry(db: Db, rules: LoyaltyRules, input: Ledger
   }
   const tier = tierFor(tierMeasure(rules.tierBasis, { lifetimePoints, rollingSpend }), rules.tiers)
 
-  await db.execute(sql`
-    update members set points_balance = ${balanceAfter}, lifetime_points = ${lifetimePoints},
-      lifetime_spend = lifetime_spend + ${spend}, tier = ${tier}, updated_at = now()
-    where id = ${input.memberId}`)
+  await allowComputedWrites(db, () =>
+    db.execute(sql`
+      update members set points_balance = ${balanceAfter}, lifetime_points = ${lifetimePoints},
+        lifetime_spend = lifetime_spend + ${spend}, tier = ${tier}, updated_at = now()
+      where id = ${input.memberId}`),
+  )
   const [entry] = await rows<{ id: number }>(
     db,
     sql`insert into point_transactions
@@ -92,6 +94,8 @@ export async function recomputeTier(db: Db, rules: LoyaltyRules, memberId: numbe
   )
   if (!m) return null
   const tier = tierFor(tierMeasure(rules.tierBasis, { lifetimePoints: Number(m.lifetime_points), rollingSpend: Number(m.rolling) }), rules.tiers)
-  await db.execute(sql`update members set tier = ${tier}, updated_at = now() where id = ${memberId} and tier is distinct from ${tier}`)
+  await allowComputedWrites(db, () =>
+    db.execute(sql`update members set tier = ${tier}, updated_at = now() where id = ${memberId} and tier is distinct from ${tier}`),
+  )
   return tier
 }

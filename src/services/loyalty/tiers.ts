@@ -1,6 +1,6 @@
 import type { Payload } from 'payload'
 import { tierFor, tierMeasure, tierRank } from '../../domain/loyalty'
-import { inTransaction, rows, sql, type Db } from '../../lib/db/sql'
+import { type Db, allowComputedWrites, inTransaction, rows, sql } from '../../lib/db/sql'
 import { memberFilter, type LoyaltyJobOptions } from './expiry'
 import { loadRules } from './rules'
 
@@ -57,14 +57,16 @@ export async function recalculateTiers(payload: Payload, options: LoyaltyJobOpti
     }
     if (changes.length > 0) {
       const updated = await inTransaction(payload, undefined, (tx) =>
-        rows<{ id: number }>(
-          tx,
+        allowComputedWrites(tx, () =>
+          rows<{ id: number }>(
+            tx,
           sql`update members m set tier = v.tier, updated_at = now()
               from jsonb_to_recordset(${JSON.stringify(changes)}::jsonb)
                 as v(id int, tier text, lifetime_points numeric, lifetime_spend numeric)
               where m.id = v.id and m.tier is distinct from v.tier
                 and m.lifetime_points = v.lifetime_points and m.lifetime_spend = v.lifetime_spend
               returning m.id`,
+          ),
         ),
       )
       const done = new Set(updated.map((u) => u.id))
