@@ -528,10 +528,6 @@ export interface PayloadLockedDocument {
         value: number | User;
       } | null)
     | ({
-        relationTo: 'members';
-        value: number | Member;
-      } | null)
-    | ({
         relationTo: 'point-transactions';
         value: number | PointTransaction;
       } | null)
