@@ -345,7 +345,14 @@ export interface Voucher {
    */
   discountValue: number;
   pointsCost: number;
+  /**
+   * Changes with redemptions; use "Add to stock" to restock
+   */
   stock: number;
+  /**
+   * Units to add (negative: remove), applied to the current stock on save
+   */
+  stockAdjustment?: number | null;
   /**
    * Empty: no limit
    */
@@ -699,6 +706,7 @@ export interface VouchersSelect<T extends boolean = true> {
   discountValue?: T;
   pointsCost?: T;
   stock?: T;
+  stockAdjustment?: T;
   perMemberLimit?: T;
   minTier?: T;
   validFrom?: T;

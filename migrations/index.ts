@@ -2,6 +2,7 @@ import * as migration_20261122_030912_initial from './20261122_030912_initial';
 import * as migration_20261122_035317_loyalty from './20261122_035317_loyalty';
 import * as migration_20261122_035953_jobs from './20261122_035953_jobs';
 import * as migration_20261122_044500_guard_computed_member_fields from './20261122_044500_guard_computed_member_fields';
+import * as migration_20261122_045000_guard_voucher_stock from './20261122_045000_guard_voucher_stock';
 
 export const migrations = [
   {
@@ -23,5 +24,10 @@ export const migrations = [
     up: migration_20261122_044500_guard_computed_member_fields.up,
     down: migration_20261122_044500_guard_computed_member_fields.down,
     name: '20261122_044500_guard_computed_member_fields',
+  },
+  {
+    up: migration_20261122_045000_guard_voucher_stock.up,
+    down: migration_20261122_045000_guard_voucher_stock.down,
+    name: '20261122_045000_guard_voucher_stock',
   },
 ];

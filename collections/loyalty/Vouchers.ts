@@ -5,6 +5,7 @@ import { hasRole } from '../access/hasRole'
 import { isAdmin } from '../access/isAdmin'
 import type { AccessArgs } from '../access/types'
 import { voucherStats } from '../../endpoints/loyalty/voucherStats'
+import { applyVoucherStockChange } from '../../hooks/applyVoucherStockChange'
 
 /** Staff see every voucher; everyone else only active vouchers inside their validity window. */
 const readVouchers = (args: AccessArgs): boolean | Where => {
@@ -26,6 +27,7 @@ export const Vouchers: CollectionConfig = {
   admin: { useAsTitle: 'name', group: 'Loyalty', defaultColumns: ['code', 'name', 'pointsCost', 'stock', 'status', 'validTo'] },
   access: { read: readVouchers, create: isAdmin, update: contentEditors, delete: isAdmin },
   endpoints: [voucherStats],
+  hooks: { beforeChange: [applyVoucherStockChange] },
   fields: [
     {
       name: 'code',
@@ -60,7 +62,24 @@ export const Vouchers: CollectionConfig = {
       type: 'row',
       fields: [
         { name: 'pointsCost', type: 'number', required: true, min: 1, access: adminField },
-        { name: 'stock', type: 'number', required: true, min: 0, defaultValue: 0, access: adminField },
+        {
+          name: 'stock',
+          type: 'number',
+          required: true,
+          min: 0,
+          defaultValue: 0,
+          // Set when the voucher is created; after that it moves with redemptions and "Add to stock" only.
+          access: { create: adminsOnly, update: () => false },
+          admin: { description: 'Changes with redemptions; use "Add to stock" to restock' },
+        },
+        {
+          name: 'stockAdjustment',
+          label: 'Add to stock',
+          type: 'number',
+          virtual: true,
+          access: { create: adminsOnly, update: adminsOnly },
+          admin: { description: 'Units to add (negative: remove), applied to the current stock on save' },
+        },
         { name: 'perMemberLimit', type: 'number', min: 1, access: adminField, admin: { description: 'Empty: no limit' } },
       ],
     },

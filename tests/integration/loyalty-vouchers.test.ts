@@ -93,3 +93,38 @@ describe('redeem rate limit', () => {
     expect((await ctx.payload.count({ collection: 'redemptions', where: { member: { equals: m.id } } })).totalDocs).toBe(limit)
   })
 })
+
+describe('stock under concurrent admin edits', () => {
+  it("an admin's save never writes back stale stock; restocking is a delta", async () => {
+    const v = await createVoucher(ctx.payload, { pointsCost: 1, stock: 30 })
+    const members = await Promise.all(Array.from({ length: 12 }, () => createMember(ctx.payload)))
+    const redeems = members.map((m) => rest(`${ctx.api}/redemptions/redeem`, { token: m.token, body: { voucher: v.id } }))
+    // What the admin panel sends: the whole form, including the stock it loaded.
+    const saves = Array.from({ length: 6 }, (_, i) =>
+      rest(`${ctx.api}/vouchers/${v.id}`, { method: 'PATCH', token: admin.token, body: { name: `Renamed ${i}`, stock: 30 } }),
+    )
+    const results = await Promise.all([...redeems, ...saves])
+    expect(results.slice(0, 12).filter((r) => r.status === 201)).toHaveLength(12)
+    expect(results.slice(12).every((r) => r.status === 200)).toBe(true)
+    expect((await ctx.payload.findByID({ collection: 'vouchers', id: v.id })).stock).toBe(18)
+
+    const restock = await rest(`${ctx.api}/vouchers/${v.id}`, { method: 'PATCH', token: admin.token, body: { stockAdjustment: 5, stock: 30 } })
+    expect(restock.status).toBe(200)
+    expect((await ctx.payload.findByID({ collection: 'vouchers', id: v.id })).stock).toBe(23)
+    expect((await rest(`${ctx.api}/vouchers/${v.id}`, { method: 'PATCH', token: editor.token, body: { stockAdjustment: 100 } })).status).toBe(200)
+    expect((await ctx.payload.findByID({ collection: 'vouchers', id: v.id })).stock).toBe(23)
+  })
+
+  it('removing more than is left is refused and changes nothing', async () => {
+    const v = await createVoucher(ctx.payload, { pointsCost: 1, stock: 2 })
+    const m = await createMember(ctx.payload)
+    expect((await rest(`${ctx.api}/redemptions/redeem`, { token: m.token, body: { voucher: v.id } })).status).toBe(201)
+    const res = await rest(`${ctx.api}/vouchers/${v.id}`, { method: 'PATCH', token: admin.token, body: { stockAdjustment: -2, name: 'Lowered' } })
+    expect(res.status).toBe(409)
+    expect(res.body.errors[0].code).toBe('OUT_OF_STOCK')
+    const after = await ctx.payload.findByID({ collection: 'vouchers', id: v.id })
+    expect(after.stock).toBe(1)
+    expect(after.name).not.toBe('Lowered')
+    expect((await rest(`${ctx.api}/vouchers/${v.id}`, { method: 'PATCH', token: admin.token, body: { stockAdjustment: 1.5 } })).status).toBe(400)
+  })
+})
