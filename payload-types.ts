@@ -73,6 +73,10 @@ export interface Config {
     'point-transactions': PointTransaction;
     vouchers: Voucher;
     redemptions: Redemption;
+    categories: Category;
+    products: Product;
+    'stock-movements': StockMovement;
+    'low-stock-alerts': LowStockAlert;
     media: Media;
     'payload-kv': PayloadKv;
     'payload-jobs': PayloadJob;
@@ -80,13 +84,21 @@ export interface Config {
     'payload-preferences': PayloadPreference;
     'payload-migrations': PayloadMigration;
   };
-  collectionsJoins: {};
+  collectionsJoins: {
+    categories: {
+      products: 'products';
+    };
+  };
   collectionsSelect: {
     users: UsersSelect<false> | UsersSelect<true>;
     members: MembersSelect<false> | MembersSelect<true>;
     'point-transactions': PointTransactionsSelect<false> | PointTransactionsSelect<true>;
     vouchers: VouchersSelect<false> | VouchersSelect<true>;
     redemptions: RedemptionsSelect<false> | RedemptionsSelect<true>;
+    categories: CategoriesSelect<false> | CategoriesSelect<true>;
+    products: ProductsSelect<false> | ProductsSelect<true>;
+    'stock-movements': StockMovementsSelect<false> | StockMovementsSelect<true>;
+    'low-stock-alerts': LowStockAlertsSelect<false> | LowStockAlertsSelect<true>;
     media: MediaSelect<false> | MediaSelect<true>;
     'payload-kv': PayloadKvSelect<false> | PayloadKvSelect<true>;
     'payload-jobs': PayloadJobsSelect<false> | PayloadJobsSelect<true>;
@@ -407,6 +419,119 @@ export interface Media {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "categories".
+ */
+export interface Category {
+  id: number;
+  title: string;
+  /**
+   * Made from the title when empty
+   */
+  slug: string;
+  parent?: (number | null) | Category;
+  products?: {
+    docs?: (number | Product)[];
+    hasNextPage?: boolean;
+    totalDocs?: number;
+  };
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "products".
+ */
+export interface Product {
+  id: number;
+  title: string;
+  slug: string;
+  sku: string;
+  description?: {
+    root: {
+      type: string;
+      children: {
+        type: any;
+        version: number;
+        [k: string]: unknown;
+      }[];
+      direction: ('ltr' | 'rtl') | null;
+      format: 'left' | 'start' | 'center' | 'right' | 'end' | 'justify' | '';
+      indent: number;
+      version: number;
+    };
+    [k: string]: unknown;
+  } | null;
+  images?: (number | Media)[] | null;
+  category?: (number | null) | Category;
+  /**
+   * Minor units (cents)
+   */
+  price: number;
+  attributes?:
+    | {
+        name: string;
+        value: string;
+        id?: string | null;
+      }[]
+    | null;
+  status: 'active' | 'archived';
+  /**
+   * Moves with orders and "Add to stock"; every change is a stock movement
+   */
+  stockQuantity: number;
+  /**
+   * Units to add (negative: remove), applied to the current stock on save
+   */
+  stockAdjustment?: number | null;
+  /**
+   * Low-stock alert at or below this; empty: the settings default
+   */
+  reorderThreshold?: number | null;
+  ratingAverage?: number | null;
+  ratingCount?: number | null;
+  updatedAt: string;
+  createdAt: string;
+  _status?: ('draft' | 'published') | null;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "stock-movements".
+ */
+export interface StockMovement {
+  id: number;
+  product: number | Product;
+  delta: number;
+  stockAfter: number;
+  reason: 'initial' | 'restock' | 'adjustment' | 'order' | 'cancel' | 'import';
+  note?: string | null;
+  /**
+   * Order number, when an order moved the stock
+   */
+  orderRef?: string | null;
+  createdBy?: (number | null) | User;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "low-stock-alerts".
+ */
+export interface LowStockAlert {
+  id: number;
+  product: number | Product;
+  stockAtAlert: number;
+  threshold: number;
+  status: 'open' | 'resolved';
+  resolvedAt?: string | null;
+  /**
+   * When the admins were e-mailed
+   */
+  notifiedAt?: string | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "payload-kv".
  */
 export interface PayloadKv {
@@ -545,6 +670,22 @@ export interface PayloadLockedDocument {
     | ({
         relationTo: 'redemptions';
         value: number | Redemption;
+      } | null)
+    | ({
+        relationTo: 'categories';
+        value: number | Category;
+      } | null)
+    | ({
+        relationTo: 'products';
+        value: number | Product;
+      } | null)
+    | ({
+        relationTo: 'stock-movements';
+        value: number | StockMovement;
+      } | null)
+    | ({
+        relationTo: 'low-stock-alerts';
+        value: number | LowStockAlert;
       } | null)
     | ({
         relationTo: 'media';
@@ -733,6 +874,76 @@ export interface RedemptionsSelect<T extends boolean = true> {
   idempotencyKey?: T;
   requestHash?: T;
   legacyId?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "categories_select".
+ */
+export interface CategoriesSelect<T extends boolean = true> {
+  title?: T;
+  slug?: T;
+  parent?: T;
+  products?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "products_select".
+ */
+export interface ProductsSelect<T extends boolean = true> {
+  title?: T;
+  slug?: T;
+  sku?: T;
+  description?: T;
+  images?: T;
+  category?: T;
+  price?: T;
+  attributes?:
+    | T
+    | {
+        name?: T;
+        value?: T;
+        id?: T;
+      };
+  status?: T;
+  stockQuantity?: T;
+  stockAdjustment?: T;
+  reorderThreshold?: T;
+  ratingAverage?: T;
+  ratingCount?: T;
+  updatedAt?: T;
+  createdAt?: T;
+  _status?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "stock-movements_select".
+ */
+export interface StockMovementsSelect<T extends boolean = true> {
+  product?: T;
+  delta?: T;
+  stockAfter?: T;
+  reason?: T;
+  note?: T;
+  orderRef?: T;
+  createdBy?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "low-stock-alerts_select".
+ */
+export interface LowStockAlertsSelect<T extends boolean = true> {
+  product?: T;
+  stockAtAlert?: T;
+  threshold?: T;
+  status?: T;
+  resolvedAt?: T;
+  notifiedAt?: T;
   updatedAt?: T;
   createdAt?: T;
 }

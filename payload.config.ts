@@ -4,6 +4,10 @@ import { postgresAdapter } from '@payloadcms/db-postgres'
 import { lexicalEditor } from '@payloadcms/richtext-lexical'
 import { buildConfig } from 'payload'
 import sharp from 'sharp'
+import { Categories } from './collections/commerce/Categories'
+import { LowStockAlerts } from './collections/commerce/LowStockAlerts'
+import { Products } from './collections/commerce/Products'
+import { StockMovements } from './collections/commerce/StockMovements'
 import { Media } from './collections/content/Media'
 import { Branding } from './collections/globals/Branding'
 import { Loyalty } from './collections/globals/Loyalty'
@@ -30,7 +34,7 @@ export default buildConfig({
     meta: { titleSuffix: ' · Patron' },
     importMap: { baseDir: dirname },
   },
-  collections: [Users, Members, PointTransactions, Vouchers, Redemptions, Media],
+  collections: [Users, Members, PointTransactions, Vouchers, Redemptions, Categories, Products, StockMovements, LowStockAlerts, Media],
   globals: [Settings, Branding, Loyalty],
   upload: { limits: { fileSize: Number(process.env.MAX_UPLOAD_BYTES || 5 * 1024 * 1024) } },
   endpoints: [health],

@@ -3,6 +3,7 @@ import * as migration_20261122_035317_loyalty from './20261122_035317_loyalty';
 import * as migration_20261122_035953_jobs from './20261122_035953_jobs';
 import * as migration_20261122_044500_guard_computed_member_fields from './20261122_044500_guard_computed_member_fields';
 import * as migration_20261122_045000_guard_voucher_stock from './20261122_045000_guard_voucher_stock';
+import * as migration_20261122_045010_catalogue from './20261122_045010_catalogue';
 
 export const migrations = [
   {
@@ -18,7 +19,7 @@ export const migrations = [
   {
     up: migration_20261122_035953_jobs.up,
     down: migration_20261122_035953_jobs.down,
-    name: '20261122_035953_jobs'
+    name: '20261122_035953_jobs',
   },
   {
     up: migration_20261122_044500_guard_computed_member_fields.up,
@@ -29,5 +30,10 @@ export const migrations = [
     up: migration_20261122_045000_guard_voucher_stock.up,
     down: migration_20261122_045000_guard_voucher_stock.down,
     name: '20261122_045000_guard_voucher_stock',
+  },
+  {
+    up: migration_20261122_045010_catalogue.up,
+    down: migration_20261122_045010_catalogue.down,
+    name: '20261122_045010_catalogue'
   },
 ];

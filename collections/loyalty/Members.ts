@@ -8,7 +8,7 @@ import { staffOrSelfMember } from '../access/staffOrSelfMember'
 import { generateMemberCode } from '../../hooks/generateMemberCode'
 import { grantSignupBonus } from '../../hooks/grantSignupBonus'
 import { rateLimitAuthAttempts } from '../../hooks/rateLimitAuthAttempts'
-import { refuseDeletingMembersWithHistory } from '../../hooks/refuseDeletingMembersWithHistory'
+import { refuseDeletingWithHistory } from '../../hooks/refuseDeletingWithHistory'
 import { refuseInactiveMemberLogin } from '../../hooks/refuseInactiveMemberLogin'
 import { memberStats } from '../../endpoints/loyalty/memberStats'
 
@@ -60,7 +60,15 @@ export const Members: CollectionConfig = {
     beforeChange: [generateMemberCode],
     afterChange: [grantSignupBonus],
     beforeLogin: [refuseInactiveMemberLogin],
-    beforeDelete: [refuseDeletingMembersWithHistory],
+    beforeDelete: [
+      refuseDeletingWithHistory(
+        [
+          { table: 'point_transactions', column: 'member_id' },
+          { table: 'redemptions', column: 'member_id' },
+        ],
+        'This member has points history; block or deactivate the account instead of deleting it.',
+      ),
+    ],
   },
   endpoints: [memberStats],
   fields: [

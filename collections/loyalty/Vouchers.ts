@@ -6,6 +6,7 @@ import { isAdmin } from '../access/isAdmin'
 import type { AccessArgs } from '../access/types'
 import { voucherStats } from '../../endpoints/loyalty/voucherStats'
 import { applyVoucherStockChange } from '../../hooks/applyVoucherStockChange'
+import { refuseDeletingWithHistory } from '../../hooks/refuseDeletingWithHistory'
 
 /** Staff see every voucher; everyone else only active vouchers inside their validity window. */
 const readVouchers = (args: AccessArgs): boolean | Where => {
@@ -27,7 +28,10 @@ export const Vouchers: CollectionConfig = {
   admin: { useAsTitle: 'name', group: 'Loyalty', defaultColumns: ['code', 'name', 'pointsCost', 'stock', 'status', 'validTo'] },
   access: { read: readVouchers, create: isAdmin, update: contentEditors, delete: isAdmin },
   endpoints: [voucherStats],
-  hooks: { beforeChange: [applyVoucherStockChange] },
+  hooks: {
+    beforeChange: [applyVoucherStockChange],
+    beforeDelete: [refuseDeletingWithHistory([{ table: 'redemptions', column: 'voucher_id' }], 'This voucher has redemptions; set it inactive instead of deleting it.')],
+  },
   fields: [
     {
       name: 'code',
