@@ -132,6 +132,8 @@ export interface Config {
       'expire-redemptions': TaskExpireRedemptions;
       'expire-points': TaskExpirePoints;
       'recalculate-tiers': TaskRecalculateTiers;
+      'scan-low-stock': TaskScanLowStock;
+      'notify-low-stock': TaskNotifyLowStock;
       inline: {
         input: unknown;
         output: unknown;
@@ -386,6 +388,9 @@ export interface Voucher {
  */
 export interface Media {
   id: number;
+  /**
+   * Describes the image for screen readers and when it cannot load
+   */
   alt: string;
   updatedAt: string;
   createdAt: string;
@@ -464,7 +469,7 @@ export interface Product {
   images?: (number | Media)[] | null;
   category?: (number | null) | Category;
   /**
-   * Minor units (cents)
+   * Minor units (cents): 1999 is 19.99
    */
   price: number;
   attributes?:
@@ -494,6 +499,8 @@ export interface Product {
   _status?: ('draft' | 'published') | null;
 }
 /**
+ * Every stock change: who, why and which order. Append-only.
+ *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "stock-movements".
  */
@@ -513,6 +520,8 @@ export interface StockMovement {
   createdAt: string;
 }
 /**
+ * Products at or below their reorder threshold: one alert per crossing, resolved when stock rises above it. Admins are e-mailed once per alert.
+ *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "low-stock-alerts".
  */
@@ -599,7 +608,13 @@ export interface PayloadJob {
     | {
         executedAt: string;
         completedAt: string;
-        taskSlug: 'inline' | 'expire-redemptions' | 'expire-points' | 'recalculate-tiers';
+        taskSlug:
+          | 'inline'
+          | 'expire-redemptions'
+          | 'expire-points'
+          | 'recalculate-tiers'
+          | 'scan-low-stock'
+          | 'notify-low-stock';
         taskID: string;
         input?:
           | {
@@ -632,7 +647,9 @@ export interface PayloadJob {
         id?: string | null;
       }[]
     | null;
-  taskSlug?: ('inline' | 'expire-redemptions' | 'expire-points' | 'recalculate-tiers') | null;
+  taskSlug?:
+    | ('inline' | 'expire-redemptions' | 'expire-points' | 'recalculate-tiers' | 'scan-low-stock' | 'notify-low-stock')
+    | null;
   queue?: string | null;
   waitUntil?: string | null;
   processing?: boolean | null;
@@ -1306,6 +1323,40 @@ export interface TaskRecalculateTiers {
     tiersChanged: number;
     upgraded: number;
     downgraded: number;
+  };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "TaskScan-low-stock".
+ */
+export interface TaskScanLowStock {
+  input: {
+    /**
+     * Only these members (empty: every member)
+     */
+    memberIds?: number[] | null;
+  };
+  output: {
+    alertsOpened: number;
+    alertsResolved: number;
+    alertsNotified: number;
+    failed: number;
+  };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "TaskNotify-low-stock".
+ */
+export interface TaskNotifyLowStock {
+  input: {
+    /**
+     * Only these alerts (empty: every open alert not yet notified)
+     */
+    alertIds?: number[] | null;
+  };
+  output: {
+    alertsNotified: number;
+    failed: number;
   };
 }
 /**

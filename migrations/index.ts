@@ -4,6 +4,7 @@ import * as migration_20261122_035953_jobs from './20261122_035953_jobs';
 import * as migration_20261122_044500_guard_computed_member_fields from './20261122_044500_guard_computed_member_fields';
 import * as migration_20261122_045000_guard_voucher_stock from './20261122_045000_guard_voucher_stock';
 import * as migration_20261122_045010_catalogue from './20261122_045010_catalogue';
+import * as migration_20261122_045333_inventory_jobs from './20261122_045333_inventory_jobs';
 
 export const migrations = [
   {
@@ -34,6 +35,11 @@ export const migrations = [
   {
     up: migration_20261122_045010_catalogue.up,
     down: migration_20261122_045010_catalogue.down,
-    name: '20261122_045010_catalogue'
+    name: '20261122_045010_catalogue',
+  },
+  {
+    up: migration_20261122_045333_inventory_jobs.up,
+    down: migration_20261122_045333_inventory_jobs.down,
+    name: '20261122_045333_inventory_jobs'
   },
 ];

@@ -7,7 +7,13 @@ export const STOCK_REASONS = ['initial', 'restock', 'adjustment', 'order', 'canc
 /** Every change to a product's stock: who, why, which order, and the stock after it. Append-only. */
 export const StockMovements: CollectionConfig = {
   slug: 'stock-movements',
-  admin: { group: 'Catalogue', defaultColumns: ['createdAt', 'product', 'delta', 'stockAfter', 'reason', 'createdBy'] },
+  admin: {
+    group: 'Catalogue',
+    description: 'Every stock change: who, why and which order. Append-only.',
+    defaultColumns: ['createdAt', 'product', 'delta', 'stockAfter', 'reason', 'orderRef', 'createdBy'],
+    listSearchableFields: ['orderRef', 'note'],
+  },
+  defaultSort: '-createdAt',
   access: { read: hasRole('super-admin', 'admin', 'moderator', 'support'), create: nobody, update: nobody, delete: nobody },
   fields: [
     { name: 'product', type: 'relationship', relationTo: 'products', required: true, index: true },

@@ -1,11 +1,12 @@
 import type { JobsConfig, Payload } from 'payload'
 import { isAdmin } from '../../collections/access/isAdmin'
+import { inventoryJobs, inventoryTasks } from './inventory'
 import { loyaltyJobs, loyaltyTasks, type PatronJob } from './loyalty'
 
 type AutorunCronConfig = Extract<NonNullable<JobsConfig['autoRun']>, unknown[]>[number]
 
 /** Every job, by slug: what `npm run job -- <slug>` can run. */
-export const patronJobs: PatronJob[] = [...loyaltyJobs]
+export const patronJobs: PatronJob[] = [...loyaltyJobs, ...inventoryJobs]
 
 /**
  * Whether the web process runs the job queue itself: in development
@@ -31,7 +32,7 @@ export function autoRunCrons(env: Record<string, string | undefined> = process.e
  * (`/api/payload-jobs/run`); members and other staff may not.
  */
 export const jobs: JobsConfig = {
-  tasks: [...loyaltyTasks],
+  tasks: [...loyaltyTasks, ...inventoryTasks],
   access: { run: isAdmin, queue: isAdmin, cancel: isAdmin },
   // Evaluated when the web process starts its crons (first request), not at build time.
   autoRun: () => autoRunCrons(),

@@ -16,7 +16,8 @@ export type StockMoveInput = {
   defaultThreshold: number
 }
 
-export type StockMoveResult = { stockAfter: number; alertOpened: boolean; alertResolved: boolean }
+/** `alertId`: the alert this change opened (queue its notification after the transaction, see lowStock.ts). */
+export type StockMoveResult = { stockAfter: number; alertOpened: boolean; alertResolved: boolean; alertId?: number }
 
 /**
  * Moves a product's stock inside the caller's transaction: a conditional
@@ -49,7 +50,12 @@ export async function moveStock(db: Db, input: StockMoveInput): Promise<StockMov
 }
 
 /** Opens or resolves the product's low-stock alert to match its stock (idempotent). */
-export async function reconcileAlert(db: Db, productId: number, stock: number, threshold: number): Promise<{ alertOpened: boolean; alertResolved: boolean }> {
+export async function reconcileAlert(
+  db: Db,
+  productId: number,
+  stock: number,
+  threshold: number,
+): Promise<{ alertOpened: boolean; alertResolved: boolean; alertId?: number }> {
   if (stock <= threshold) {
     const opened = await rows<{ id: number }>(
       db,
@@ -58,7 +64,7 @@ export async function reconcileAlert(db: Db, productId: number, stock: number, t
           on conflict (product_id) where status = 'open' do nothing
           returning id`,
     )
-    return { alertOpened: opened.length > 0, alertResolved: false }
+    return opened.length > 0 ? { alertOpened: true, alertResolved: false, alertId: Number(opened[0].id) } : { alertOpened: false, alertResolved: false }
   }
   const resolved = await rows<{ id: number }>(
     db,
