@@ -2,20 +2,29 @@ import type { CollectionBeforeChangeHook } from 'payload'
 import { dbFor, rows, sql } from '../src/lib/db/sql'
 import { badRequest } from '../src/lib/errors'
 
-/** A category cannot be its own ancestor (the tree must stay a tree). */
+/**
+ * The parent must be an existing category, and a category cannot be its own
+ * ancestor (the tree must stay a tree). Both are 400s, never the database's
+ * foreign-key error.
+ */
 export const preventCategoryCycles: CollectionBeforeChangeHook = async ({ data, originalDoc, req }) => {
-  const parent = typeof data.parent === 'object' && data.parent ? data.parent.id : data.parent
-  if (!parent || !originalDoc?.id) return data
-  if (Number(parent) === Number(originalDoc.id)) throw badRequest('A category cannot be its own parent.')
+  const raw: unknown = typeof data.parent === 'object' && data.parent ? data.parent.id : data.parent
+  if (raw === null || raw === undefined || raw === '') return data
+  const parent = typeof raw === 'number' || (typeof raw === 'string' && /^\d+$/.test(raw)) ? Number(raw) : NaN
+  if (!Number.isSafeInteger(parent) || parent <= 0) throw badRequest('The parent must be a category id.')
+  const self = originalDoc?.id === undefined ? null : Number(originalDoc.id)
+  if (parent === self) throw badRequest('A category cannot be its own parent.')
   const db = await dbFor(req.payload, req)
-  const [hit] = await rows<{ found: boolean }>(
+  const [hit] = await rows<{ parent_found: boolean; cycle: boolean }>(
     db,
     sql`with recursive up(id, parent_id, depth) as (
-          select id, parent_id, 0 from categories where id = ${Number(parent)}
+          select id, parent_id, 0 from categories where id = ${parent}
           union all
           select c.id, c.parent_id, up.depth + 1 from categories c join up on c.id = up.parent_id where up.depth < 100
-        ) select exists(select 1 from up where id = ${Number(originalDoc.id)}) as found`,
+        ) select exists(select 1 from up where depth = 0) as parent_found,
+                 exists(select 1 from up where id = ${self ?? -1}) as cycle`,
   )
-  if (hit?.found) throw badRequest('That parent is inside this category: a category cannot be its own ancestor.')
+  if (!hit?.parent_found) throw badRequest('That parent category does not exist.')
+  if (hit.cycle) throw badRequest('That parent is inside this category: a category cannot be its own ancestor.')
   return data
 }

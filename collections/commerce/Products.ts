@@ -1,12 +1,45 @@
-import type { CollectionConfig } from 'payload'
+import type { CollectionConfig, CollectionSlug, PayloadRequest } from 'payload'
 import { adminsOnly, contentEditors, systemOnly } from '../access/fieldAccess'
 import { isAdmin } from '../access/isAdmin'
 import { publishedOrStaff } from '../access/publishedOrStaff'
 import { applyProductStockChange } from '../../hooks/applyProductStockChange'
+import { recordInitialStock } from '../../hooks/recordInitialStock'
 import { refuseDeletingWithHistory } from '../../hooks/refuseDeletingWithHistory'
 import { slugFromTitle } from '../../hooks/slugFromTitle'
 
 const adminField = { create: adminsOnly, update: adminsOnly }
+
+/** Prices are whole minor units (cents): 1999 is 19.99. Fractions would drift (SPEC §2 Money). */
+export function validatePrice(value: unknown): string | true {
+  if (value === null || value === undefined || value === '') return 'A price is required.'
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return 'The price must be a whole number of minor units (cents), e.g. 1999 for 19.99.'
+  if (value < 0) return 'The price cannot be negative.'
+  return true
+}
+
+/** SKUs are stored upper-case and trimmed: letters, digits and . _ / - (no spaces). */
+export function validateSku(value: unknown): string | true {
+  if (typeof value !== 'string' || !value.trim()) return 'A SKU is required.'
+  if (value.length > 64) return 'A SKU is at most 64 characters.'
+  if (!/^[A-Z0-9][A-Z0-9._/-]*$/.test(value)) return 'A SKU may contain only letters, digits and . _ / - (no spaces).'
+  return true
+}
+
+/**
+ * The referenced documents must exist: a 400 that names the field, rather than
+ * the database's foreign-key error (a 500).
+ */
+function mustExist(collection: CollectionSlug, label: string) {
+  return async (value: unknown, { req }: { req: PayloadRequest }): Promise<string | true> => {
+    if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) return true
+    const raw = (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'object' && v !== null ? (v as { id?: unknown }).id : v))
+    const ids = raw.map((id) => (typeof id === 'number' || (typeof id === 'string' && /^\d+$/.test(id)) ? Number(id) : NaN))
+    if (!ids.every((id) => Number.isSafeInteger(id) && id > 0)) return `${label}: not a valid id.`
+    const unique = [...new Set(ids)]
+    const { totalDocs } = await req.payload.count({ collection, where: { id: { in: unique } }, req, overrideAccess: true })
+    return totalDocs === unique.length ? true : `${label}: not found.`
+  }
+}
 
 /**
  * The catalogue (SPEC §2). Editors draft and publish descriptions and images;
@@ -22,11 +55,13 @@ export const Products: CollectionConfig = {
     defaultColumns: ['title', 'sku', 'price', 'stockQuantity', 'status', '_status'],
     listSearchableFields: ['title', 'sku'],
   },
-  versions: { drafts: true, maxPerDoc: 25 },
+  // Drafts are validated too: a draft with a fractional price or a missing category is refused when saved, not when published.
+  versions: { drafts: { validate: true }, maxPerDoc: 25 },
   access: { read: publishedOrStaff, create: isAdmin, update: contentEditors, delete: isAdmin, readVersions: contentEditors },
   hooks: {
     beforeValidate: [slugFromTitle],
     beforeChange: [applyProductStockChange],
+    afterChange: [recordInitialStock],
     beforeDelete: [
       refuseDeletingWithHistory([{ table: 'stock_movements', column: 'product_id' }], 'This product has stock history; archive it instead of deleting it.'),
     ],
@@ -42,12 +77,22 @@ export const Products: CollectionConfig = {
       index: true,
       maxLength: 64,
       access: adminField,
+      validate: validateSku,
       hooks: { beforeValidate: [({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value)] },
     },
     { name: 'description', type: 'richText', access: { update: contentEditors } },
-    { name: 'images', type: 'upload', relationTo: 'media', hasMany: true, access: { update: contentEditors } },
-    { name: 'category', type: 'relationship', relationTo: 'categories', index: true, access: adminField },
-    { name: 'price', type: 'number', required: true, min: 0, index: true, access: adminField, admin: { description: 'Minor units (cents)', step: 1 } },
+    { name: 'images', type: 'upload', relationTo: 'media', hasMany: true, access: { update: contentEditors }, validate: mustExist('media', 'Images') },
+    { name: 'category', type: 'relationship', relationTo: 'categories', index: true, access: adminField, validate: mustExist('categories', 'Category') },
+    {
+      name: 'price',
+      type: 'number',
+      required: true,
+      min: 0,
+      index: true,
+      access: adminField,
+      validate: validatePrice,
+      admin: { description: 'Minor units (cents): 1999 is 19.99', step: 1 },
+    },
     {
       name: 'attributes',
       type: 'array',

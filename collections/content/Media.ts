@@ -18,5 +18,18 @@ export const Media: CollectionConfig = {
     ],
     adminThumbnail: 'thumbnail',
   },
-  fields: [{ name: 'alt', type: 'text', required: true, maxLength: 300 }],
+  fields: [
+    {
+      name: 'alt',
+      type: 'text',
+      required: true,
+      maxLength: 300,
+      admin: { description: 'Describes the image for screen readers and when it cannot load' },
+      hooks: { beforeValidate: [({ value }) => (typeof value === 'string' ? value.trim() : value)] },
+      validate: (value: unknown) => {
+        if (typeof value !== 'string' || !value.trim()) return 'Alt text is required.'
+        return value.length <= 300 ? true : 'Alt text is at most 300 characters.'
+      },
+    },
+  ],
 }

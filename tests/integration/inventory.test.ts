@@ -55,10 +55,12 @@ async function alertsOf(id: number): Promise<AlertRow[]> {
 }
 
 type MovementRow = { delta: string; stock_after: string; reason: string; order_ref: string | null; created_by_id: number | null; note: string | null }
+/** The movements after creation (the `initial` one is covered by its own test below). */
 async function movementsOf(id: number): Promise<MovementRow[]> {
   return rows<MovementRow>(
     await dbFor(payload),
-    sql`select delta, stock_after, reason, order_ref, created_by_id, note from stock_movements where product_id = ${id} order by id`,
+    sql`select delta, stock_after, reason, order_ref, created_by_id, note from stock_movements
+        where product_id = ${id} and reason <> 'initial' order by id`,
   )
 }
 
@@ -274,7 +276,7 @@ describe('stock movements are append-only', () => {
   it('the API refuses updates and deletes (403), and so does the database', async () => {
     const p = await product(5, 0)
     await move(p.id, -1, { orderRef: 'ORD-AO' })
-    const { docs } = await payload.find({ collection: 'stock-movements', where: { product: { equals: p.id } }, depth: 0 })
+    const { docs } = await payload.find({ collection: 'stock-movements', where: { product: { equals: p.id }, reason: { not_equals: 'initial' } }, depth: 0 })
     expect(docs).toHaveLength(1)
     const id = docs[0].id
     const patch = await rest(`${ctx.api}/stock-movements/${id}`, { method: 'PATCH', token: superAdmin.token, body: { delta: -100 } })
@@ -389,3 +391,16 @@ function runScript(script: string, args: string[]) {
     })
   })
 }
+
+describe('initial stock', () => {
+  it('a product created with stock has an initial movement, so the history adds up from zero', async () => {
+    const { payload } = await getTestContext()
+    const p = await payload.create({
+      collection: 'products',
+      data: { title: `Initial ${uniq()}`, sku: uniq('INIT').toUpperCase(), price: 100, stockQuantity: 12, _status: 'published' } as never,
+      overrideAccess: true,
+    })
+    const moves = await payload.find({ collection: 'stock-movements', where: { product: { equals: p.id } } })
+    expect(moves.docs.map((m) => [m.reason, m.delta, m.stockAfter])).toEqual([['initial', 12, 12]])
+  })
+})

@@ -204,3 +204,23 @@ describe('addErrorCodes: an unreachable or saturated database', () => {
     expect(out.status).toBe(500)
   })
 })
+
+describe('addErrorCodes: database errors caused by the caller', () => {
+  it('maps a bad value type, a missing referenced row and an out-of-range number to 400', () => {
+    for (const code of ['22P02', '23503', '22003']) {
+      const error = Object.assign(new Error('Failed query'), { cause: { code } })
+      const out = addErrorCodes({ error, result: { errors: [{ message: 'Something went wrong.' }] }, req: {} } as never) as {
+        status: number
+        response: { errors: Array<{ code: string }> }
+      }
+      expect(out.status, code).toBe(400)
+      expect(out.response.errors[0].code).toBe('VALIDATION_ERROR')
+    }
+  })
+
+  it('leaves a client error that already has a 4xx status alone', () => {
+    const error = Object.assign(new Error('nope'), { status: 404, cause: { code: '22P02' } })
+    const out = addErrorCodes({ error, result: { errors: [{ message: 'nope' }] }, req: {} } as never) as { status: number }
+    expect(out.status).toBe(404)
+  })
+})

@@ -31,7 +31,7 @@ async function handle(
     if (pathname === '/api/graphql' && req.method === 'POST') response = await graphql(request)
     else if (pathname.startsWith('/api/') || pathname === '/api') response = await handleEndpoints({ config, request })
     else response = Response.json({ errors: [{ message: 'Not found.', code: 'NOT_FOUND' }] }, { status: 404 })
-    await writeResponse(response, res)
+    await writeResponse(response, res, req)
   } catch (err) {
     console.error(err)
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' })
@@ -60,20 +60,22 @@ function toFetchRequest(req: http.IncomingMessage): Request {
   } as RequestInit)
 }
 
-async function writeResponse(response: Response, res: http.ServerResponse): Promise<void> {
+async function writeResponse(response: Response, res: http.ServerResponse, req?: http.IncomingMessage): Promise<void> {
   const headers: Record<string, string | string[]> = {}
+  // A response sent before the request body was read (a refused upload): close the
+  // connection, or the unread bytes would be taken for the next request on it.
+  const unreadBody = !!req && !req.complete
+  if (unreadBody) headers.connection = 'close'
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value
   })
   const cookies = response.headers.getSetCookie()
   if (cookies.length) headers['set-cookie'] = cookies
   res.writeHead(response.status, headers)
-  if (!response.body) {
-    res.end()
-    return
-  }
-  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk)
-  res.end()
+  if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk)
+  res.end(() => {
+    if (unreadBody) req?.socket.destroySoon()
+  })
 }
 
 /** Listens on `port` (0: any free port) on `host` and resolves to the bound port. */
