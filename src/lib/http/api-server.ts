@@ -66,6 +66,8 @@ async function writeResponse(response: Response, res: http.ServerResponse, req?:
   // connection, or the unread bytes would be taken for the next request on it.
   const unreadBody = !!req && !req.complete
   if (unreadBody) headers.connection = 'close'
+  // Kept now: once the response finishes, the request lets go of its socket.
+  const socket = req?.socket
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value
   })
@@ -74,7 +76,7 @@ async function writeResponse(response: Response, res: http.ServerResponse, req?:
   res.writeHead(response.status, headers)
   if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk)
   res.end(() => {
-    if (unreadBody) req?.socket.destroySoon()
+    if (unreadBody && socket && !socket.destroyed) socket.destroySoon()
   })
 }
 
