@@ -1,17 +1,5 @@
-import type { Endpoint } from 'payload'
-import { getRedemptionStats, statsPeriod } from '../../src/services/loyalty/stats'
-import { requireStaff } from '../guards'
+import { getRedemptionStats } from '../../src/services/loyalty/stats'
+import { loyaltyStatsEndpoint } from './statsEndpoint'
 
-/**
- * GET /api/redemptions/stats?from&to&interval — staff who read loyalty data.
- * Redemptions by status, and redeemed / used / cancelled / expired per bucket.
- */
-export const redemptionStats: Endpoint = {
-  path: '/stats',
-  method: 'get',
-  handler: async (req) => {
-    requireStaff(req, ['super-admin', 'admin', 'moderator', 'support'])
-    const period = await statsPeriod(req.payload, req.query)
-    return Response.json(await getRedemptionStats(req.payload, period))
-  },
-}
+/** GET /api/redemptions/stats?from&to&interval — redemptions by status, and redeemed/used/cancelled/expired per bucket. */
+export const redemptionStats = loyaltyStatsEndpoint(getRedemptionStats)
