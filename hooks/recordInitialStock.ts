@@ -1,13 +1,11 @@
 import type { CollectionAfterChangeHook } from 'payload'
-import { dbFor, sql } from '../src/lib/db/sql'
+import { dbFor } from '../src/lib/db/sql'
+import { recordInitialStock as record } from '../src/services/commerce/inventory'
 
-/** The stock a product is created with is its first stock movement, so the history adds up from zero. */
+/** The stock a product is created with is its first stock movement (in the create's transaction). */
 export const recordInitialStock: CollectionAfterChangeHook = async ({ doc, operation, req }) => {
-  if (operation !== 'create' || !doc.stockQuantity) return doc
+  if (operation !== 'create') return doc
   const user = req.user as { id: number; collection?: string } | null
-  const db = await dbFor(req.payload, req)
-  await db.execute(sql`
-    insert into stock_movements (product_id, delta, stock_after, reason, created_by_id)
-    values (${doc.id}, ${doc.stockQuantity}, ${doc.stockQuantity}, 'initial', ${user?.collection === 'users' ? user.id : null})`)
+  await record(await dbFor(req.payload, req), Number(doc.id), Number(doc.stockQuantity ?? 0), user?.collection === 'users' ? user.id : null)
   return doc
 }

@@ -79,3 +79,11 @@ export async function defaultReorderThreshold(payload: Payload, req?: Partial<Pa
   const settings = await payload.findGlobal({ slug: 'settings', depth: 0, req, overrideAccess: true })
   return Number(settings.defaultReorderThreshold ?? 0)
 }
+
+/** Records the stock a product was created with as its first movement, so the history adds up from zero. */
+export async function recordInitialStock(db: Db, productId: number, stock: number, createdBy: number | null): Promise<void> {
+  if (!stock) return
+  await db.execute(sql`
+    insert into stock_movements (product_id, delta, stock_after, reason, created_by_id)
+    values (${productId}, ${stock}, ${stock}, 'initial', ${createdBy})`)
+}

@@ -2,9 +2,10 @@ import type { Payload } from 'payload'
 import { randomCode } from '../../domain/codes'
 import { checkRedemption, redemptionExpiry, REFUSAL_MESSAGES } from '../../domain/redemption'
 import { conflict, notFound, PatronError } from '../../lib/errors'
-import { allowComputedWrites, inTransaction, rows, sql, uniqueViolation, type Db } from '../../lib/db/sql'
+import { inTransaction, rows, sql, uniqueViolation, type Db } from '../../lib/db/sql'
 import { postLedgerEntry } from './ledger'
 import { loadRules } from './rules'
+import { moveVoucherStock } from './voucherStock'
 
 type RedemptionRow = {
   id: number
@@ -150,7 +151,7 @@ export async function redeemVoucher(payload: Payload, input: RedeemInput): Promi
       if (refusal) throw conflict(refusal, REFUSAL_MESSAGES[refusal])
 
       const cost = Number(voucher.points_cost)
-      await allowComputedWrites(db, () => db.execute(sql`update vouchers set stock = stock - 1, updated_at = now() where id = ${voucher.id}`))
+      await moveVoucherStock(db, voucher.id, -1)
       const [row] = await rows<RedemptionRow>(
         db,
         sql`insert into redemptions (redemption_code, member_id, voucher_id, points_used, status, redeemed_at, expires_at, idempotency_key, request_hash)
@@ -216,7 +217,7 @@ export async function cancelRedemption(payload: Payload, id: number, actor: Loya
       db,
       sql`update redemptions set status = 'cancelled', cancelled_at = now(), updated_at = now() where id = ${id} returning *`,
     )
-    await allowComputedWrites(db, () => db.execute(sql`update vouchers set stock = stock + 1, updated_at = now() where id = ${r.voucher_id}`))
+    await moveVoucherStock(db, r.voucher_id, 1)
     if (Number(r.points_used) === 0) {
       // Imported history can hold free redemptions: nothing to give back.
       const [m] = await rows<{ points_balance: string }>(db, sql`select points_balance from members where id = ${r.member_id}`)
