@@ -75,9 +75,17 @@ export interface Config {
     redemptions: Redemption;
     categories: Category;
     products: Product;
+    reviews: Review;
     'stock-movements': StockMovement;
     'low-stock-alerts': LowStockAlert;
     media: Media;
+    carts: Cart;
+    orders: Order;
+    'order-status-changes': OrderStatusChange;
+    resellers: Reseller;
+    'reseller-clients': ResellerClient;
+    transactions: Transaction;
+    'stripe-events': StripeEvent;
     'payload-kv': PayloadKv;
     'payload-jobs': PayloadJob;
     'payload-locked-documents': PayloadLockedDocument;
@@ -88,6 +96,19 @@ export interface Config {
     categories: {
       products: 'products';
     };
+    orders: {
+      statusHistory: 'order-status-changes';
+      transactions: 'transactions';
+    };
+    resellers: {
+      users: 'users';
+      clients: 'reseller-clients';
+      orders: 'orders';
+      transactions: 'transactions';
+    };
+    transactions: {
+      refunds: 'transactions';
+    };
   };
   collectionsSelect: {
     users: UsersSelect<false> | UsersSelect<true>;
@@ -97,9 +118,17 @@ export interface Config {
     redemptions: RedemptionsSelect<false> | RedemptionsSelect<true>;
     categories: CategoriesSelect<false> | CategoriesSelect<true>;
     products: ProductsSelect<false> | ProductsSelect<true>;
+    reviews: ReviewsSelect<false> | ReviewsSelect<true>;
     'stock-movements': StockMovementsSelect<false> | StockMovementsSelect<true>;
     'low-stock-alerts': LowStockAlertsSelect<false> | LowStockAlertsSelect<true>;
     media: MediaSelect<false> | MediaSelect<true>;
+    carts: CartsSelect<false> | CartsSelect<true>;
+    orders: OrdersSelect<false> | OrdersSelect<true>;
+    'order-status-changes': OrderStatusChangesSelect<false> | OrderStatusChangesSelect<true>;
+    resellers: ResellersSelect<false> | ResellersSelect<true>;
+    'reseller-clients': ResellerClientsSelect<false> | ResellerClientsSelect<true>;
+    transactions: TransactionsSelect<false> | TransactionsSelect<true>;
+    'stripe-events': StripeEventsSelect<false> | StripeEventsSelect<true>;
     'payload-kv': PayloadKvSelect<false> | PayloadKvSelect<true>;
     'payload-jobs': PayloadJobsSelect<false> | PayloadJobsSelect<true>;
     'payload-locked-documents': PayloadLockedDocumentsSelect<false> | PayloadLockedDocumentsSelect<true>;
@@ -133,6 +162,7 @@ export interface Config {
       'expire-points': TaskExpirePoints;
       'recalculate-tiers': TaskRecalculateTiers;
       'scan-low-stock': TaskScanLowStock;
+      'remove-abandoned-carts': TaskRemoveAbandonedCarts;
       'notify-low-stock': TaskNotifyLowStock;
       inline: {
         input: unknown;
@@ -187,6 +217,7 @@ export interface User {
   name?: string | null;
   role: 'super-admin' | 'admin' | 'moderator' | 'support' | 'editor' | 'reseller' | 'integration';
   scopes?: ('redemptions_use' | 'orders_read' | 'members_read')[] | null;
+  reseller?: (number | null) | Reseller;
   updatedAt: string;
   createdAt: string;
   enableAPIKey?: boolean | null;
@@ -210,6 +241,207 @@ export interface User {
     | null;
   password?: string | null;
   collection: 'users';
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "resellers".
+ */
+export interface Reseller {
+  id: number;
+  businessName: string;
+  contactPerson?: string | null;
+  email: string;
+  phone?: string | null;
+  address?: string | null;
+  city?: string | null;
+  state?: string | null;
+  /**
+   * ISO 3166 alpha-2
+   */
+  country?: string | null;
+  /**
+   * Only active resellers can order; suspended ones cannot
+   */
+  status: 'pending' | 'active' | 'suspended';
+  /**
+   * Most they may owe at once, minor units (cents)
+   */
+  creditLimit: number;
+  /**
+   * What they owe now (minor units); moved by orders, payments and commission
+   */
+  currentBalance?: number | null;
+  /**
+   * Percent of the goods (after discount) earned on each delivered order
+   */
+  commissionRate: number;
+  users?: {
+    docs?: (number | User)[];
+    hasNextPage?: boolean;
+    totalDocs?: number;
+  };
+  clients?: {
+    docs?: (number | ResellerClient)[];
+    hasNextPage?: boolean;
+    totalDocs?: number;
+  };
+  orders?: {
+    docs?: (number | Order)[];
+    hasNextPage?: boolean;
+    totalDocs?: number;
+  };
+  transactions?: {
+    docs?: (number | Transaction)[];
+    hasNextPage?: boolean;
+    totalDocs?: number;
+  };
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "reseller-clients".
+ */
+export interface ResellerClient {
+  id: number;
+  /**
+   * A reseller login always files clients under its own reseller
+   */
+  reseller: number | Reseller;
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  planType?: string | null;
+  status: 'active' | 'inactive' | 'suspended';
+  /**
+   * Most this client may order per calendar month (minor units); empty: no limit
+   */
+  monthlyLimit?: number | null;
+  /**
+   * This month's confirmed orders (minor units), kept by the order service
+   */
+  currentUsage?: number | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "orders".
+ */
+export interface Order {
+  id: number;
+  /**
+   * Generated
+   */
+  orderNumber?: string | null;
+  source?: ('storefront' | 'reseller' | 'admin') | null;
+  /**
+   * Moves only through the transition buttons below (or the API)
+   */
+  status: 'pending' | 'confirmed' | 'dispatched' | 'delivered' | 'completed' | 'cancelled';
+  paymentStatus: 'pending' | 'paid' | 'failed' | 'refunded' | 'partially_refunded';
+  /**
+   * Earns the points on delivery
+   */
+  member?: (number | null) | Member;
+  reseller?: (number | null) | Reseller;
+  resellerClient?: (number | null) | ResellerClient;
+  /**
+   * Title, SKU and price are copied from the product when the order is placed
+   */
+  items: {
+    product: number | Product;
+    quantity: number;
+    title?: string | null;
+    sku?: string | null;
+    /**
+     * Minor units (cents): 1999 is 19.99
+     */
+    unitPrice?: number | null;
+    /**
+     * Minor units (cents): 1999 is 19.99
+     */
+    lineTotal?: number | null;
+    id?: string | null;
+  }[];
+  /**
+   * A member's pending voucher redemption, applied as a discount (and marked used)
+   */
+  redemption?: (number | null) | Redemption;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  subtotal?: number | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  discountTotal?: number | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  deliveryFee?: number | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  serviceCharge?: number | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  taxAmount?: number | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  total?: number | null;
+  currency?: string | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  amountPaid?: number | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  amountRefunded?: number | null;
+  /**
+   * Reseller's commission, set on delivery
+   */
+  commissionAmount?: number | null;
+  deliveryAddress?: {
+    name?: string | null;
+    phone?: string | null;
+    line1?: string | null;
+    line2?: string | null;
+    city?: string | null;
+    postalCode?: string | null;
+    /**
+     * ISO 3166 alpha-2
+     */
+    country?: string | null;
+  };
+  assignee?: (number | null) | User;
+  courier?: string | null;
+  /**
+   * Required to dispatch
+   */
+  trackingNumber?: string | null;
+  customerNote?: string | null;
+  notes?: string | null;
+  confirmedAt?: string | null;
+  dispatchedAt?: string | null;
+  deliveredAt?: string | null;
+  completedAt?: string | null;
+  cancelledAt?: string | null;
+  statusHistory?: {
+    docs?: (number | OrderStatusChange)[];
+    hasNextPage?: boolean;
+    totalDocs?: number;
+  };
+  transactions?: {
+    docs?: (number | Transaction)[];
+    hasNextPage?: boolean;
+    totalDocs?: number;
+  };
+  updatedAt: string;
+  createdAt: string;
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
@@ -276,35 +508,118 @@ export interface Member {
   collection: 'members';
 }
 /**
- * Append-only. Use "Adjust points" (POST /api/point-transactions/adjust) to correct a balance.
- *
  * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "point-transactions".
+ * via the `definition` "products".
  */
-export interface PointTransaction {
+export interface Product {
   id: number;
-  member: number | Member;
-  type: 'earn' | 'redeem' | 'adjust' | 'bonus' | 'expire' | 'refund';
+  title: string;
+  slug: string;
+  sku: string;
+  description?: {
+    root: {
+      type: string;
+      children: {
+        type: any;
+        version: number;
+        [k: string]: unknown;
+      }[];
+      direction: ('ltr' | 'rtl') | null;
+      format: 'left' | 'start' | 'center' | 'right' | 'end' | 'justify' | '';
+      indent: number;
+      version: number;
+    };
+    [k: string]: unknown;
+  } | null;
+  images?: (number | Media)[] | null;
+  category?: (number | null) | Category;
   /**
-   * Signed; never zero
+   * Minor units (cents): 1999 is 19.99
    */
-  points: number;
-  balanceAfter: number;
-  reason?: string | null;
-  redemption?: (number | null) | Redemption;
+  price: number;
+  attributes?:
+    | {
+        name: string;
+        value: string;
+        id?: string | null;
+      }[]
+    | null;
+  status: 'active' | 'archived';
   /**
-   * Spend (minor units) that earned these points; feeds rolling-spend tiers
+   * Moves with orders and "Add to stock"; every change is a stock movement
    */
-  spendAmount?: number | null;
+  stockQuantity: number;
   /**
-   * Earned lots only
+   * Units to add (negative: remove), applied to the current stock on save
    */
-  expiresAt?: string | null;
-  idempotencyKey?: string | null;
+  stockAdjustment?: number | null;
   /**
-   * Staff who made the entry; empty for the system and members
+   * Low-stock alert at or below this; empty: the settings default
    */
-  createdBy?: (number | null) | User;
+  reorderThreshold?: number | null;
+  ratingAverage?: number | null;
+  ratingCount?: number | null;
+  updatedAt: string;
+  createdAt: string;
+  _status?: ('draft' | 'published') | null;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "media".
+ */
+export interface Media {
+  id: number;
+  /**
+   * Describes the image for screen readers and when it cannot load
+   */
+  alt: string;
+  updatedAt: string;
+  createdAt: string;
+  url?: string | null;
+  thumbnailURL?: string | null;
+  filename?: string | null;
+  mimeType?: string | null;
+  filesize?: number | null;
+  width?: number | null;
+  height?: number | null;
+  focalX?: number | null;
+  focalY?: number | null;
+  sizes?: {
+    thumbnail?: {
+      url?: string | null;
+      width?: number | null;
+      height?: number | null;
+      mimeType?: string | null;
+      filesize?: number | null;
+      filename?: string | null;
+    };
+    card?: {
+      url?: string | null;
+      width?: number | null;
+      height?: number | null;
+      mimeType?: string | null;
+      filesize?: number | null;
+      filename?: string | null;
+    };
+  };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "categories".
+ */
+export interface Category {
+  id: number;
+  title: string;
+  /**
+   * Made from the title when empty
+   */
+  slug: string;
+  parent?: (number | null) | Category;
+  products?: {
+    docs?: (number | Product)[];
+    hasNextPage?: boolean;
+    totalDocs?: number;
+  };
   updatedAt: string;
   createdAt: string;
 }
@@ -384,119 +699,114 @@ export interface Voucher {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "media".
+ * via the `definition` "order-status-changes".
  */
-export interface Media {
+export interface OrderStatusChange {
   id: number;
+  order: number | Order;
+  from?: ('pending' | 'confirmed' | 'dispatched' | 'delivered' | 'completed' | 'cancelled') | null;
+  to: 'pending' | 'confirmed' | 'dispatched' | 'delivered' | 'completed' | 'cancelled';
   /**
-   * Describes the image for screen readers and when it cannot load
+   * Staff account (empty: the member, or the system)
    */
-  alt: string;
+  by?: (number | null) | User;
+  byMember?: (number | null) | Member;
+  note?: string | null;
   updatedAt: string;
   createdAt: string;
-  url?: string | null;
-  thumbnailURL?: string | null;
-  filename?: string | null;
-  mimeType?: string | null;
-  filesize?: number | null;
-  width?: number | null;
-  height?: number | null;
-  focalX?: number | null;
-  focalY?: number | null;
-  sizes?: {
-    thumbnail?: {
-      url?: string | null;
-      width?: number | null;
-      height?: number | null;
-      mimeType?: string | null;
-      filesize?: number | null;
-      filename?: string | null;
-    };
-    card?: {
-      url?: string | null;
-      width?: number | null;
-      height?: number | null;
-      mimeType?: string | null;
-      filesize?: number | null;
-      filename?: string | null;
-    };
-  };
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "categories".
+ * via the `definition` "transactions".
  */
-export interface Category {
+export interface Transaction {
   id: number;
-  title: string;
+  transactionId: string;
+  type: 'payment' | 'refund' | 'commission' | 'credit';
+  status: 'pending' | 'completed' | 'failed' | 'cancelled';
+  order?: (number | null) | Order;
+  member?: (number | null) | Member;
+  reseller?: (number | null) | Reseller;
   /**
-   * Made from the title when empty
+   * Minor units (cents), always positive; the type says which way it goes
    */
-  slug: string;
-  parent?: (number | null) | Category;
-  products?: {
-    docs?: (number | Product)[];
+  amount: number;
+  currency: string;
+  method?: ('card' | 'bank_transfer' | 'cash' | 'credit' | 'other') | null;
+  gateway: 'stripe' | 'manual';
+  /**
+   * Stripe PaymentIntent or refund id
+   */
+  gatewayTransactionId?: string | null;
+  gatewayResponse?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  refundOf?: (number | null) | Transaction;
+  refunds?: {
+    docs?: (number | Transaction)[];
     hasNextPage?: boolean;
     totalDocs?: number;
   };
+  reason?: string | null;
+  processedAt?: string | null;
+  createdBy?: (number | null) | User;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * Append-only. Use "Adjust points" (POST /api/point-transactions/adjust) to correct a balance.
+ *
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "point-transactions".
+ */
+export interface PointTransaction {
+  id: number;
+  member: number | Member;
+  type: 'earn' | 'redeem' | 'adjust' | 'bonus' | 'expire' | 'refund';
+  /**
+   * Signed; never zero
+   */
+  points: number;
+  balanceAfter: number;
+  reason?: string | null;
+  redemption?: (number | null) | Redemption;
+  /**
+   * Spend (minor units) that earned these points; feeds rolling-spend tiers
+   */
+  spendAmount?: number | null;
+  /**
+   * Earned lots only
+   */
+  expiresAt?: string | null;
+  idempotencyKey?: string | null;
+  /**
+   * Staff who made the entry; empty for the system and members
+   */
+  createdBy?: (number | null) | User;
   updatedAt: string;
   createdAt: string;
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "products".
+ * via the `definition` "reviews".
  */
-export interface Product {
+export interface Review {
   id: number;
-  title: string;
-  slug: string;
-  sku: string;
-  description?: {
-    root: {
-      type: string;
-      children: {
-        type: any;
-        version: number;
-        [k: string]: unknown;
-      }[];
-      direction: ('ltr' | 'rtl') | null;
-      format: 'left' | 'start' | 'center' | 'right' | 'end' | 'justify' | '';
-      indent: number;
-      version: number;
-    };
-    [k: string]: unknown;
-  } | null;
-  images?: (number | Media)[] | null;
-  category?: (number | null) | Category;
-  /**
-   * Minor units (cents): 1999 is 19.99
-   */
-  price: number;
-  attributes?:
-    | {
-        name: string;
-        value: string;
-        id?: string | null;
-      }[]
-    | null;
-  status: 'active' | 'archived';
-  /**
-   * Moves with orders and "Add to stock"; every change is a stock movement
-   */
-  stockQuantity: number;
-  /**
-   * Units to add (negative: remove), applied to the current stock on save
-   */
-  stockAdjustment?: number | null;
-  /**
-   * Low-stock alert at or below this; empty: the settings default
-   */
-  reorderThreshold?: number | null;
-  ratingAverage?: number | null;
-  ratingCount?: number | null;
+  product: number | Product;
+  member?: (number | null) | Member;
+  rating: number;
+  title?: string | null;
+  body: string;
+  status: 'pending' | 'approved' | 'rejected';
+  moderationNote?: string | null;
   updatedAt: string;
   createdAt: string;
-  _status?: ('draft' | 'published') | null;
 }
 /**
  * Every stock change: who, why and which order. Append-only.
@@ -536,6 +846,68 @@ export interface LowStockAlert {
    * When the admins were e-mailed
    */
   notifiedAt?: string | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "carts".
+ */
+export interface Cart {
+  id: string;
+  member?: (number | null) | Member;
+  status: 'active' | 'converted';
+  order?: (number | null) | Order;
+  items?:
+    | {
+        product: number | Product;
+        quantity: number;
+        title?: string | null;
+        /**
+         * Minor units (cents): 1999 is 19.99
+         */
+        unitPrice?: number | null;
+        /**
+         * Minor units (cents): 1999 is 19.99
+         */
+        lineTotal?: number | null;
+        id?: string | null;
+      }[]
+    | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  subtotal?: number | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  deliveryFee?: number | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  serviceCharge?: number | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  taxAmount?: number | null;
+  /**
+   * Minor units (cents): 1999 is 19.99
+   */
+  total?: number | null;
+  currency?: string | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "stripe-events".
+ */
+export interface StripeEvent {
+  id: number;
+  eventId: string;
+  type: string;
+  objectId?: string | null;
+  outcome?: string | null;
   updatedAt: string;
   createdAt: string;
 }
@@ -614,6 +986,7 @@ export interface PayloadJob {
           | 'expire-points'
           | 'recalculate-tiers'
           | 'scan-low-stock'
+          | 'remove-abandoned-carts'
           | 'notify-low-stock';
         taskID: string;
         input?:
@@ -648,7 +1021,15 @@ export interface PayloadJob {
       }[]
     | null;
   taskSlug?:
-    | ('inline' | 'expire-redemptions' | 'expire-points' | 'recalculate-tiers' | 'scan-low-stock' | 'notify-low-stock')
+    | (
+        | 'inline'
+        | 'expire-redemptions'
+        | 'expire-points'
+        | 'recalculate-tiers'
+        | 'scan-low-stock'
+        | 'remove-abandoned-carts'
+        | 'notify-low-stock'
+      )
     | null;
   queue?: string | null;
   waitUntil?: string | null;
@@ -697,6 +1078,10 @@ export interface PayloadLockedDocument {
         value: number | Product;
       } | null)
     | ({
+        relationTo: 'reviews';
+        value: number | Review;
+      } | null)
+    | ({
         relationTo: 'stock-movements';
         value: number | StockMovement;
       } | null)
@@ -707,6 +1092,14 @@ export interface PayloadLockedDocument {
     | ({
         relationTo: 'media';
         value: number | Media;
+      } | null)
+    | ({
+        relationTo: 'order-status-changes';
+        value: number | OrderStatusChange;
+      } | null)
+    | ({
+        relationTo: 'stripe-events';
+        value: number | StripeEvent;
       } | null);
   globalSlug?: string | null;
   user:
@@ -768,6 +1161,7 @@ export interface UsersSelect<T extends boolean = true> {
   name?: T;
   role?: T;
   scopes?: T;
+  reseller?: T;
   updatedAt?: T;
   createdAt?: T;
   enableAPIKey?: T;
@@ -937,6 +1331,21 @@ export interface ProductsSelect<T extends boolean = true> {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "reviews_select".
+ */
+export interface ReviewsSelect<T extends boolean = true> {
+  product?: T;
+  member?: T;
+  rating?: T;
+  title?: T;
+  body?: T;
+  status?: T;
+  moderationNote?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "stock-movements_select".
  */
 export interface StockMovementsSelect<T extends boolean = true> {
@@ -1005,6 +1414,185 @@ export interface MediaSelect<T extends boolean = true> {
               filename?: T;
             };
       };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "carts_select".
+ */
+export interface CartsSelect<T extends boolean = true> {
+  id?: T;
+  member?: T;
+  status?: T;
+  order?: T;
+  items?:
+    | T
+    | {
+        product?: T;
+        quantity?: T;
+        title?: T;
+        unitPrice?: T;
+        lineTotal?: T;
+        id?: T;
+      };
+  subtotal?: T;
+  deliveryFee?: T;
+  serviceCharge?: T;
+  taxAmount?: T;
+  total?: T;
+  currency?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "orders_select".
+ */
+export interface OrdersSelect<T extends boolean = true> {
+  orderNumber?: T;
+  source?: T;
+  status?: T;
+  paymentStatus?: T;
+  member?: T;
+  reseller?: T;
+  resellerClient?: T;
+  items?:
+    | T
+    | {
+        product?: T;
+        quantity?: T;
+        title?: T;
+        sku?: T;
+        unitPrice?: T;
+        lineTotal?: T;
+        id?: T;
+      };
+  redemption?: T;
+  subtotal?: T;
+  discountTotal?: T;
+  deliveryFee?: T;
+  serviceCharge?: T;
+  taxAmount?: T;
+  total?: T;
+  currency?: T;
+  amountPaid?: T;
+  amountRefunded?: T;
+  commissionAmount?: T;
+  deliveryAddress?:
+    | T
+    | {
+        name?: T;
+        phone?: T;
+        line1?: T;
+        line2?: T;
+        city?: T;
+        postalCode?: T;
+        country?: T;
+      };
+  assignee?: T;
+  courier?: T;
+  trackingNumber?: T;
+  customerNote?: T;
+  notes?: T;
+  confirmedAt?: T;
+  dispatchedAt?: T;
+  deliveredAt?: T;
+  completedAt?: T;
+  cancelledAt?: T;
+  statusHistory?: T;
+  transactions?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "order-status-changes_select".
+ */
+export interface OrderStatusChangesSelect<T extends boolean = true> {
+  order?: T;
+  from?: T;
+  to?: T;
+  by?: T;
+  byMember?: T;
+  note?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "resellers_select".
+ */
+export interface ResellersSelect<T extends boolean = true> {
+  businessName?: T;
+  contactPerson?: T;
+  email?: T;
+  phone?: T;
+  address?: T;
+  city?: T;
+  state?: T;
+  country?: T;
+  status?: T;
+  creditLimit?: T;
+  currentBalance?: T;
+  commissionRate?: T;
+  users?: T;
+  clients?: T;
+  orders?: T;
+  transactions?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "reseller-clients_select".
+ */
+export interface ResellerClientsSelect<T extends boolean = true> {
+  reseller?: T;
+  name?: T;
+  email?: T;
+  phone?: T;
+  planType?: T;
+  status?: T;
+  monthlyLimit?: T;
+  currentUsage?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "transactions_select".
+ */
+export interface TransactionsSelect<T extends boolean = true> {
+  transactionId?: T;
+  type?: T;
+  status?: T;
+  order?: T;
+  member?: T;
+  reseller?: T;
+  amount?: T;
+  currency?: T;
+  method?: T;
+  gateway?: T;
+  gatewayTransactionId?: T;
+  gatewayResponse?: T;
+  refundOf?: T;
+  refunds?: T;
+  reason?: T;
+  processedAt?: T;
+  createdBy?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "stripe-events_select".
+ */
+export interface StripeEventsSelect<T extends boolean = true> {
+  eventId?: T;
+  type?: T;
+  objectId?: T;
+  outcome?: T;
+  updatedAt?: T;
+  createdAt?: T;
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
@@ -1118,6 +1706,10 @@ export interface Setting {
     urgentResolution: number;
   };
   defaultReorderThreshold: number;
+  /**
+   * Carts untouched this many days are removed by a nightly job
+   */
+  abandonedCartDays: number;
   updatedAt?: string | null;
   createdAt?: string | null;
 }
@@ -1213,6 +1805,7 @@ export interface SettingsSelect<T extends boolean = true> {
         urgentResolution?: T;
       };
   defaultReorderThreshold?: T;
+  abandonedCartDays?: T;
   updatedAt?: T;
   createdAt?: T;
   globalType?: T;
@@ -1341,6 +1934,21 @@ export interface TaskScanLowStock {
     alertsResolved: number;
     alertsNotified: number;
     failed: number;
+  };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "TaskRemove-abandoned-carts".
+ */
+export interface TaskRemoveAbandonedCarts {
+  input: {
+    /**
+     * Only these members (empty: every member)
+     */
+    memberIds?: number[] | null;
+  };
+  output: {
+    cartsRemoved: number;
   };
 }
 /**

@@ -4,10 +4,18 @@ import { postgresAdapter } from '@payloadcms/db-postgres'
 import { lexicalEditor } from '@payloadcms/richtext-lexical'
 import { buildConfig } from 'payload'
 import sharp from 'sharp'
+import { Carts } from './collections/commerce/Carts'
 import { Categories } from './collections/commerce/Categories'
 import { LowStockAlerts } from './collections/commerce/LowStockAlerts'
+import { Orders } from './collections/commerce/Orders'
+import { OrderStatusChanges } from './collections/commerce/OrderStatusChanges'
 import { Products } from './collections/commerce/Products'
+import { ResellerClients } from './collections/commerce/ResellerClients'
+import { Resellers } from './collections/commerce/Resellers'
+import { Reviews } from './collections/commerce/Reviews'
 import { StockMovements } from './collections/commerce/StockMovements'
+import { StripeEvents } from './collections/commerce/StripeEvents'
+import { Transactions } from './collections/commerce/Transactions'
 import { Media } from './collections/content/Media'
 import { Branding } from './collections/globals/Branding'
 import { Loyalty } from './collections/globals/Loyalty'
@@ -17,6 +25,7 @@ import { PointTransactions } from './collections/loyalty/PointTransactions'
 import { Redemptions } from './collections/loyalty/Redemptions'
 import { Vouchers } from './collections/loyalty/Vouchers'
 import { Users } from './collections/staff/Users'
+import { stripeWebhook } from './endpoints/commerce/stripeWebhook'
 import { health } from './endpoints/health'
 import { addErrorCodes } from './hooks/addErrorCodes'
 import { migrations } from './migrations'
@@ -34,10 +43,29 @@ export default buildConfig({
     meta: { titleSuffix: ' · Patron' },
     importMap: { baseDir: dirname },
   },
-  collections: [Users, Members, PointTransactions, Vouchers, Redemptions, Categories, Products, StockMovements, LowStockAlerts, Media],
+  collections: [
+    Users,
+    Members,
+    PointTransactions,
+    Vouchers,
+    Redemptions,
+    Categories,
+    Products,
+    Reviews,
+    StockMovements,
+    LowStockAlerts,
+    Media,
+    Carts,
+    Orders,
+    OrderStatusChanges,
+    Resellers,
+    ResellerClients,
+    Transactions,
+    StripeEvents,
+  ],
   globals: [Settings, Branding, Loyalty],
   upload: { limits: { fileSize: Number(process.env.MAX_UPLOAD_BYTES || 5 * 1024 * 1024) } },
-  endpoints: [health],
+  endpoints: [health, stripeWebhook],
   jobs,
   hooks: { afterError: [addErrorCodes] },
   editor: lexicalEditor(),

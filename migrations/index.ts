@@ -5,6 +5,8 @@ import * as migration_20261122_044500_guard_computed_member_fields from './20261
 import * as migration_20261122_045000_guard_voucher_stock from './20261122_045000_guard_voucher_stock';
 import * as migration_20261122_045010_catalogue from './20261122_045010_catalogue';
 import * as migration_20261122_045333_inventory_jobs from './20261122_045333_inventory_jobs';
+import * as migration_20261122_054212_commerce from './20261122_054212_commerce';
+import * as migration_20261122_054300_commerce_guards from './20261122_054300_commerce_guards';
 
 export const migrations = [
   {
@@ -40,6 +42,16 @@ export const migrations = [
   {
     up: migration_20261122_045333_inventory_jobs.up,
     down: migration_20261122_045333_inventory_jobs.down,
-    name: '20261122_045333_inventory_jobs'
+    name: '20261122_045333_inventory_jobs',
+  },
+  {
+    up: migration_20261122_054212_commerce.up,
+    down: migration_20261122_054212_commerce.down,
+    name: '20261122_054212_commerce'
+  },
+  {
+    up: migration_20261122_054300_commerce_guards.up,
+    down: migration_20261122_054300_commerce_guards.down,
+    name: '20261122_054300_commerce_guards',
   },
 ];

@@ -37,6 +37,12 @@ export const Settings: GlobalConfig = {
         ],
       })),
     },
-    { name: 'defaultReorderThreshold', type: 'number', required: true, defaultValue: 5, min: 0, admin: { step: 1 } },
+    {
+      type: 'row',
+      fields: [
+        { name: 'defaultReorderThreshold', type: 'number', required: true, defaultValue: 5, min: 0, admin: { step: 1 } },
+        { name: 'abandonedCartDays', type: 'number', required: true, defaultValue: 30, min: 1, admin: { step: 1, description: 'Carts untouched this many days are removed by a nightly job' } },
+      ],
+    },
   ],
 }

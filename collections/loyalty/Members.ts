@@ -7,6 +7,7 @@ import { isAdmin } from '../access/isAdmin'
 import { staffOrSelfMember } from '../access/staffOrSelfMember'
 import { generateMemberCode } from '../../hooks/generateMemberCode'
 import { grantSignupBonus } from '../../hooks/grantSignupBonus'
+import { mergeCartAtLogin } from '../../hooks/mergeCartAtLogin'
 import { rateLimitAuthAttempts } from '../../hooks/rateLimitAuthAttempts'
 import { refuseDeletingWithHistory } from '../../hooks/refuseDeletingWithHistory'
 import { refuseInactiveMemberLogin } from '../../hooks/refuseInactiveMemberLogin'
@@ -60,6 +61,7 @@ export const Members: CollectionConfig = {
     beforeChange: [generateMemberCode],
     afterChange: [grantSignupBonus],
     beforeLogin: [refuseInactiveMemberLogin],
+    afterLogin: [mergeCartAtLogin],
     beforeDelete: [
       refuseDeletingWithHistory(
         [

@@ -68,6 +68,18 @@ export const Users: CollectionConfig = {
       access: { create: isSuperAdmin, update: isSuperAdmin },
       admin: { condition: (data) => data?.role === 'integration', position: 'sidebar' },
     },
+    {
+      name: 'reseller',
+      type: 'relationship',
+      relationTo: 'resellers',
+      index: true,
+      saveToJWT: true,
+      // Which reseller's books a `reseller` login sees; admins link it.
+      access: { create: isAdmin, update: isAdmin },
+      validate: (value: unknown, { siblingData }: { siblingData: { role?: string } }) =>
+        siblingData?.role === 'reseller' && !value ? 'A reseller login must be linked to a reseller.' : true,
+      admin: { condition: (data) => data?.role === 'reseller', position: 'sidebar' },
+    },
   ],
   timestamps: true,
 }

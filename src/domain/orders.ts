@@ -7,6 +7,9 @@
 export const ORDER_STATUSES = ['pending', 'confirmed', 'dispatched', 'delivered', 'completed', 'cancelled'] as const
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
 
+export const PAYMENT_STATUSES = ['pending', 'paid', 'failed', 'refunded', 'partially_refunded'] as const
+export const ORDER_SOURCES = ['storefront', 'reseller', 'admin'] as const
+
 const NEXT: Record<OrderStatus, readonly OrderStatus[]> = {
   pending: ['confirmed', 'cancelled'],
   confirmed: ['dispatched', 'cancelled'],
@@ -73,4 +76,31 @@ export function checkTransition(
     default:
       return { ok: false, reason: `Unknown status ${to}.` }
   }
+}
+
+/** Who asks for a move. Ownership (a member's or reseller's own order) is checked by the service. */
+export type TransitionActor = { kind: 'staff'; role: string } | { kind: 'member' } | { kind: 'system' }
+
+/** Staff roles that run the order workflow end to end. */
+export const ORDER_HANDLER_ROLES = ['super-admin', 'admin', 'moderator'] as const
+
+/**
+ * Which moves an actor may ask for: order handlers and the system any move
+ * (the state machine still decides); a reseller login confirms or cancels its
+ * own orders; a member cancels its own order while it is still pending.
+ */
+export function actorMayMove(actor: TransitionActor, from: OrderStatus, to: OrderStatus): boolean {
+  if (actor.kind === 'system') return true
+  if (actor.kind === 'member') return from === 'pending' && to === 'cancelled'
+  if ((ORDER_HANDLER_ROLES as readonly string[]).includes(actor.role)) return true
+  if (actor.role === 'reseller') return to === 'confirmed' || to === 'cancelled'
+  return false
+}
+
+/**
+ * Credit a reseller may still use: an order of `amount` fits when what it
+ * owes afterwards stays within its limit (all in minor units).
+ */
+export function fitsCredit(currentBalance: number, creditLimit: number, amount: number): boolean {
+  return currentBalance + amount <= creditLimit
 }

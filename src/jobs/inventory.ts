@@ -1,4 +1,5 @@
 import type { Field, TaskConfig } from 'payload'
+import { removeAbandonedCarts } from '../services/commerce/carts'
 import { NOTIFY_LOW_STOCK_TASK, notifyLowStock, scanLowStock, type LowStockNotifySummary } from '../services/commerce/lowStock'
 import { logSummary, toTask, type PatronJob } from './loyalty'
 
@@ -19,6 +20,14 @@ export const inventoryJobs: PatronJob[] = [
     queue: INVENTORY_QUEUE,
     summaryFields: ['alertsOpened', 'alertsResolved', 'alertsNotified', 'failed'],
     run: (payload) => scanLowStock(payload),
+  },
+  {
+    slug: 'remove-abandoned-carts',
+    label: 'Remove carts nobody touched for settings.abandonedCartDays days',
+    cron: '30 3 * * *',
+    queue: INVENTORY_QUEUE,
+    summaryFields: ['cartsRemoved'],
+    run: async (payload) => ({ cartsRemoved: await removeAbandonedCarts(payload) }),
   },
 ]
 

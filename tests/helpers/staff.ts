@@ -9,10 +9,10 @@ export type StaffFixture = { id: number; email: string; password: string; role: 
  * through the trusted local API (so fixtures do not count against the REST
  * login rate limit that the auth tests exercise).
  */
-export async function createStaff(payload: Payload, _api: string, role: Role): Promise<StaffFixture> {
+export async function createStaff(payload: Payload, _api: string, role: Role, data: Record<string, unknown> = {}): Promise<StaffFixture> {
   const email = `${uniq(role)}@test.local`
   const password = `pw-${uniq()}`
-  const user = await payload.create({ collection: 'users', data: { email, password, role, name: `Test ${role}` } })
+  const user = await payload.create({ collection: 'users', data: { email, password, role, name: `Test ${role}`, ...data } as never })
   const token = role === 'integration' ? '' : ((await payload.login({ collection: 'users', data: { email, password } })).token ?? '')
   return { id: user.id as number, email, password, role, token }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { allowedNext, checkTransition, isOrderStatus, ORDER_STATUSES, type OrderStatus } from '../../src/domain/orders'
+import { allowedNext, checkTransition, isOrderStatus, ORDER_STATUSES, type OrderStatus, actorMayMove, fitsCredit } from '../../src/domain/orders'
 
 const legal: Array<[OrderStatus, OrderStatus]> = [
   ['pending', 'confirmed'],
@@ -52,5 +52,34 @@ describe('order state machine', () => {
     expect(isOrderStatus('dispatched')).toBe(true)
     expect(isOrderStatus('shipped')).toBe(false)
     expect(allowedNext('completed')).toEqual([])
+  })
+})
+
+describe('actorMayMove', () => {
+  it('lets order handlers and the system ask for any move', () => {
+    for (const role of ['super-admin', 'admin', 'moderator']) expect(actorMayMove({ kind: 'staff', role }, 'confirmed', 'dispatched')).toBe(true)
+    expect(actorMayMove({ kind: 'system' }, 'dispatched', 'delivered')).toBe(true)
+  })
+  it('lets a reseller confirm or cancel, nothing else', () => {
+    expect(actorMayMove({ kind: 'staff', role: 'reseller' }, 'pending', 'confirmed')).toBe(true)
+    expect(actorMayMove({ kind: 'staff', role: 'reseller' }, 'confirmed', 'cancelled')).toBe(true)
+    expect(actorMayMove({ kind: 'staff', role: 'reseller' }, 'confirmed', 'dispatched')).toBe(false)
+  })
+  it('lets a member cancel only a pending order', () => {
+    expect(actorMayMove({ kind: 'member' }, 'pending', 'cancelled')).toBe(true)
+    expect(actorMayMove({ kind: 'member' }, 'confirmed', 'cancelled')).toBe(false)
+    expect(actorMayMove({ kind: 'member' }, 'pending', 'confirmed')).toBe(false)
+  })
+  it('refuses support, editors and integrations', () => {
+    for (const role of ['support', 'editor', 'integration']) expect(actorMayMove({ kind: 'staff', role }, 'pending', 'confirmed')).toBe(false)
+  })
+})
+
+describe('fitsCredit', () => {
+  it('allows an order that takes the balance exactly to the limit, not one cent past it', () => {
+    expect(fitsCredit(9_000, 10_000, 1_000)).toBe(true)
+    expect(fitsCredit(9_000, 10_000, 1_001)).toBe(false)
+    expect(fitsCredit(10_000, 10_000, 1)).toBe(false)
+    expect(fitsCredit(-500, 0, 500)).toBe(true)
   })
 })

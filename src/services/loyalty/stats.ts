@@ -103,7 +103,7 @@ function asBadRequest<T>(fn: () => T): T {
   }
 }
 
-const echo = (p: Period): PeriodEcho => ({
+export const echo = (p: Period): PeriodEcho => ({
   from: p.from.toISOString(),
   to: p.to.toISOString(),
   interval: p.interval,
@@ -111,18 +111,18 @@ const echo = (p: Period): PeriodEcho => ({
   buckets: p.buckets,
 })
 
-const num = (v: unknown) => Number(v ?? 0)
-const int = (v: unknown) => Math.trunc(Number(v ?? 0))
+export const num = (v: unknown) => Number(v ?? 0)
+export const int = (v: unknown) => Math.trunc(Number(v ?? 0))
 
 const STEP: Record<Period['interval'], string> = { day: '1 day', week: '1 week', month: '1 month' }
 
 /** The local bucket (a timestamp without zone) an instant column falls in. */
-const bucketOf = (p: Period, column: SQL) => sql`date_trunc(${p.interval}::text, ${column} at time zone ${p.timeZone}::text)`
+export const bucketOf = (p: Period, column: SQL) => sql`date_trunc(${p.interval}::text, ${column} at time zone ${p.timeZone}::text)`
 /** `column` inside the period. */
-const within = (p: Period, column: SQL) => sql`${column} >= ${p.from.toISOString()}::timestamptz and ${column} < ${p.to.toISOString()}::timestamptz`
+export const within = (p: Period, column: SQL) => sql`${column} >= ${p.from.toISOString()}::timestamptz and ${column} < ${p.to.toISOString()}::timestamptz`
 
 /** A CTE body listing every bucket of the period as `b` (local timestamp), in order. */
-const bucketSeries = (p: Period) => sql`
+export const bucketSeries = (p: Period) => sql`
   select generate_series(
     date_trunc(${p.interval}::text, ${p.from.toISOString()}::timestamptz at time zone ${p.timeZone}::text),
     date_trunc(${p.interval}::text, (${p.to.toISOString()}::timestamptz - interval '1 millisecond') at time zone ${p.timeZone}::text),
@@ -130,11 +130,11 @@ const bucketSeries = (p: Period) => sql`
   ) as b`
 
 /** Columns naming a bucket: its local date and its first instant in ISO form. */
-const bucketColumns = (p: Period) => sql`
+export const bucketColumns = (p: Period) => sql`
   to_char(buckets.b, 'YYYY-MM-DD') as date,
   to_char((buckets.b at time zone ${p.timeZone}::text) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as start`
 
-type BucketRow = { date: string; start: string }
+export type BucketRow = { date: string; start: string }
 
 // ---------------------------------------------------------------- members
 
