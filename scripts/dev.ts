@@ -1,12 +1,13 @@
 import { runMigrations } from '../src/lib/db/migrate'
 import { printLogins, seedDemo } from '../src/seed'
-import { closePayload, loadPayload, prepareEnvironment, shutdown } from './lib/boot'
+import { closePayload, loadPayload, prepareEnvironment, shutdown, stopDatabaseOnSignal } from './lib/boot'
 import { runNext } from './lib/next'
 
 // npm run dev — the one command to run Patron locally: database (embedded when
 // DATABASE_URL is unset), migrations, demo data once, then Next.js in dev mode.
 async function main() {
   const db = await prepareEnvironment()
+  const disarm = stopDatabaseOnSignal(db)
   const port = process.env.PORT || '3000'
   process.env.PUBLIC_URL ||= `http://localhost:${port}`
   try {
@@ -20,6 +21,7 @@ async function main() {
     await shutdown(null, db)
     throw err
   }
+  disarm()
   runNext('dev', db)
 }
 

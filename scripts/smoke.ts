@@ -82,6 +82,10 @@ async function browserCheck(base: string) {
       ['/admin/collections/redemptions', 'Redemptions'],
       ['/admin/collections/vouchers/create', 'Code'],
       ['/admin/globals/loyalty', 'Tiers'],
+      ['/admin/collections/products', 'Products'],
+      ['/admin/collections/orders', 'Orders'],
+      ['/admin/collections/resellers/create', 'Credit Limit'],
+      ['/admin/collections/transactions', 'Transactions'],
       ['/admin/globals/settings', 'Currency'],
     ]
     for (const [url, text] of screens) {
@@ -95,11 +99,33 @@ async function browserCheck(base: string) {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password }),
     })
-    const { user } = (await res.json()) as { user?: { role?: string } }
+    const { user, token } = (await res.json()) as { user?: { role?: string }; token?: string }
     check(user?.role === 'super-admin', `the first account is the super-admin (got ${user?.role})`)
+    await orderWorkflowCheck(page, base, token ?? '')
   } finally {
     await browser.close()
   }
+}
+
+/** The order page's workflow buttons move an order through the same service as the API. */
+async function orderWorkflowCheck(page: import('playwright-core').Page, base: string, token: string) {
+  const api = (path: string, body?: unknown) =>
+    fetch(`${base}/api${path}`, {
+      method: body ? 'POST' : 'GET',
+      headers: { 'content-type': 'application/json', authorization: `JWT ${token}` },
+      body: body ? JSON.stringify(body) : undefined,
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { doc?: { id: number; status?: string } } }))
+  const product = await api('/products', { title: 'Smoke mug', sku: 'SMOKE-MUG', price: 1500, stockQuantity: 3, _status: 'published' })
+  check(product.status === 201, `a product can be created (got ${product.status})`)
+  const order = await api('/orders?depth=0', { items: [{ product: product.body.doc?.id, quantity: 1 }] })
+  check(order.status === 201, `an order can be created (got ${order.status})`)
+  const id = order.body.doc?.id
+  await page.goto(`${base}/admin/collections/orders/${id}`, { waitUntil: 'domcontentloaded', timeout: 120_000 })
+  await page.getByRole('button', { name: 'Confirm' }).click({ timeout: 60_000 })
+  await page.getByRole('button', { name: 'Dispatch' }).waitFor({ timeout: 60_000 })
+  const after = await api(`/orders/${id}?depth=0`)
+  check(after.body && (after.body as { status?: string }).status === 'confirmed', `the Confirm button confirmed the order (got ${JSON.stringify((after.body as { status?: string }).status)})`)
+  step('ok: the order page confirms an order through the transition service')
 }
 
 async function waitFor(url: string, timeoutMs: number): Promise<Response> {

@@ -1,5 +1,5 @@
 import { runMigrations } from '../src/lib/db/migrate'
-import { closePayload, loadPayload, prepareEnvironment, shutdown } from './lib/boot'
+import { closePayload, loadPayload, prepareEnvironment, shutdown, stopDatabaseOnSignal } from './lib/boot'
 import { runNext } from './lib/next'
 
 // npm start — production server from `npm run build`. Applies pending
@@ -7,6 +7,7 @@ import { runNext } from './lib/next'
 async function main() {
   Object.assign(process.env, { NODE_ENV: 'production' })
   const db = await prepareEnvironment({ production: true })
+  const disarm = stopDatabaseOnSignal(db)
   const port = process.env.PORT || '3000'
   process.env.PUBLIC_URL ||= `http://localhost:${port}`
   try {
@@ -20,6 +21,7 @@ async function main() {
     await shutdown(null, db)
     throw err
   }
+  disarm()
   runNext('start', db)
 }
 

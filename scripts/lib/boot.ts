@@ -58,3 +58,20 @@ export function runScript(main: () => Promise<void | number>): void {
     },
   )
 }
+
+/**
+ * Until the long-running part takes over its own signal handling, Ctrl-C or
+ * SIGTERM during start-up (migrations, seeding) still stops the embedded
+ * database the script started. Returns the function that disarms it.
+ */
+export function stopDatabaseOnSignal(db: DatabaseHandle): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    void shutdown(null, db).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+  }
+  process.once('SIGINT', handler)
+  process.once('SIGTERM', handler)
+  return () => {
+    process.off('SIGINT', handler)
+    process.off('SIGTERM', handler)
+  }
+}
