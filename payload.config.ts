@@ -76,6 +76,9 @@ export default buildConfig({
       // How long a request may wait for a free connection under load before it fails (503).
       connectionTimeoutMillis: Number(process.env.DATABASE_CONNECT_TIMEOUT_MS || 15_000),
     },
+    // Optional read replicas (comma-separated URLs): Payload sends its reads there, and
+    // writes plus our services' transactional SQL to the primary.
+    ...(process.env.DATABASE_READ_REPLICAS ? { readReplicas: process.env.DATABASE_READ_REPLICAS.split(',').map((u) => u.trim()).filter(Boolean) } : {}),
     // The schema changes only through committed migrations, in every environment.
     push: false,
     migrationDir: path.resolve(dirname, 'migrations'),

@@ -10,7 +10,7 @@ export const mergeCartAtLogin: CollectionAfterLoginHook = async ({ req, user }) 
   const cart = (req.data as { cart?: unknown } | undefined)?.cart
   if (typeof cart !== 'string' || !cart || cart.length > 64) return user
   try {
-    await mergeCartIntoMember(req.payload, cart, Number(user.id))
+    await mergeCartIntoMember(req.payload, cart, Number(user.id), req)
   } catch (err) {
     req.payload.logger.warn({ err, cart }, 'could not merge the anonymous cart at login')
   }

@@ -1,4 +1,5 @@
-import type { Where } from 'payload'
+import type { PayloadRequest, Where } from 'payload'
+import { notFound } from '../../src/lib/errors'
 import { canReadCommerce } from './canReadCommerce'
 import { memberUser } from './memberUser'
 import type { AccessArgs } from './types'
@@ -21,4 +22,21 @@ export const cartOwner =
     const user = args.req.user
     if (user) return false
     return args.id !== undefined ? anonymousById : false
+  }
+
+/**
+ * `cartOwner` for changes by id (update, delete): a cart the caller may not
+ * reach is "not found" (404), as on read, rather than Payload's 403 for a
+ * filtered-out document, which would confirm to a member or visitor that
+ * someone else's cart exists under that id.
+ */
+export const cartOwnerOrNotFound =
+  ({ staffRead }: { staffRead: boolean }) =>
+  async (args: AccessArgs & { id?: number | string }): Promise<boolean | Where> => {
+    const rule = cartOwner({ staffRead })(args)
+    if (args.id === undefined || typeof rule === 'boolean') return rule
+    const req = args.req as PayloadRequest
+    const { totalDocs } = await req.payload.count({ collection: 'carts', where: { and: [{ id: { equals: args.id } }, rule] }, overrideAccess: true, req })
+    if (totalDocs === 0) throw notFound('Cart not found.')
+    return rule
   }

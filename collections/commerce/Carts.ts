@@ -3,7 +3,7 @@ import { checkoutCart } from '../../endpoints/commerce/checkoutCart'
 import { assignCartOwner } from '../../hooks/assignCartOwner'
 import { priceCart } from '../../hooks/priceCart'
 import { anyone } from '../access/anyone'
-import { cartOwner } from '../access/cartOwner'
+import { cartOwner, cartOwnerOrNotFound } from '../access/cartOwner'
 import { moneyField } from '../fields/money'
 
 const computed = { create: () => false, update: () => false }
@@ -24,8 +24,8 @@ export const Carts: CollectionConfig = {
   access: {
     read: cartOwner({ staffRead: true }),
     create: anyone,
-    update: cartOwner({ staffRead: false }),
-    delete: cartOwner({ staffRead: false }),
+    update: cartOwnerOrNotFound({ staffRead: false }),
+    delete: cartOwnerOrNotFound({ staffRead: false }),
   },
   endpoints: [checkoutCart],
   hooks: { beforeValidate: [assignCartOwner], beforeChange: [priceCart] },

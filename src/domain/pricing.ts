@@ -52,8 +52,15 @@ export function commissionFor(goodsAfterDiscount: number, ratePercent: number): 
 
 export type PaymentStatus = 'pending' | 'paid' | 'failed' | 'refunded' | 'partially_refunded'
 
-/** Payment status from what was captured and refunded (minor units). */
+/**
+ * Payment status from what was captured and refunded (minor units). Money
+ * captured beyond the total (a second payment) and given back is not a refund
+ * of the order: a paid order stays paid.
+ */
 export function paymentStatusFor(total: number, captured: number, refunded: number, lastAttemptFailed = false): PaymentStatus {
+  const overpaidBack = Math.min(refunded, Math.max(0, captured - total))
+  captured -= overpaidBack
+  refunded -= overpaidBack
   if (captured <= 0) return lastAttemptFailed ? 'failed' : 'pending'
   if (refunded <= 0) return captured >= total ? 'paid' : 'pending'
   return refunded >= captured ? 'refunded' : 'partially_refunded'

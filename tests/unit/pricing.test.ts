@@ -53,4 +53,10 @@ describe('paymentStatusFor', () => {
     expect(paymentStatusFor(1000, 1000, 300)).toBe('partially_refunded')
     expect(paymentStatusFor(1000, 1000, 1000)).toBe('refunded')
   })
+  it('does not count giving back an overpayment as a refund of the order', () => {
+    expect(paymentStatusFor(1000, 2000, 1000)).toBe('paid')
+    expect(paymentStatusFor(1000, 1500, 500)).toBe('paid')
+    expect(paymentStatusFor(1000, 2000, 1300)).toBe('partially_refunded')
+    expect(paymentStatusFor(1000, 2000, 2000)).toBe('refunded')
+  })
 })

@@ -1,13 +1,42 @@
 import crypto from 'node:crypto'
-import { commitTransaction, initTransaction, killTransaction, type Payload, type PayloadRequest } from 'payload'
+import { commitTransaction, createLocalReq, initTransaction, killTransaction, type Payload, type PayloadRequest } from 'payload'
 import { priceOrder } from '../../domain/pricing'
-import { dbFor, rows, sql } from '../../lib/db/sql'
+import { dbFor, rows, sql, type Db } from '../../lib/db/sql'
 import { badRequest, conflict, notFound, PatronError } from '../../lib/errors'
 import { parseOrderLines, snapshotLines } from './orders'
-import { loadCommerceSettings } from './settings'
+import { loadCommerceSettings, type CommerceSettings } from './settings'
 
 /** A cart id: 128 random bits, URL-safe. Holding it is what gives access to an anonymous cart. */
 export const newCartId = () => crypto.randomBytes(16).toString('base64url')
+
+type CartLine = { productId: number; quantity: number; title: string; unitPrice: number; stock: number }
+
+/** Each line checked against a published, active product and its stock (409 OUT_OF_STOCK past it). */
+async function snapshotCartLines(db: Db, items: unknown[]): Promise<CartLine[]> {
+  if (items.length === 0) return []
+  const lines = await snapshotLines(db, parseOrderLines(items, 999))
+  for (const line of lines) {
+    if (line.quantity > line.stock) {
+      throw conflict('OUT_OF_STOCK', `Only ${line.stock} of "${line.title}" in stock.`, { productId: line.productId, available: line.stock, requested: line.quantity })
+    }
+  }
+  return lines
+}
+
+/** A cart's lines and totals from checked lines: prices from the products, fees and tax from the settings. */
+function priceLines(lines: CartLine[], settings: CommerceSettings) {
+  if (lines.length === 0) return { items: [], subtotal: 0, deliveryFee: 0, serviceCharge: 0, taxAmount: 0, total: 0, currency: settings.currency }
+  const totals = priceOrder(lines, settings)
+  return {
+    items: lines.map((l, i) => ({ product: l.productId, quantity: l.quantity, title: l.title, unitPrice: l.unitPrice, lineTotal: totals.lineTotals[i] })),
+    subtotal: totals.subtotal,
+    deliveryFee: totals.deliveryFee,
+    serviceCharge: totals.serviceCharge,
+    taxAmount: totals.taxAmount,
+    total: totals.total,
+    currency: settings.currency,
+  }
+}
 
 /**
  * The server's version of a cart's lines and totals: each line checked
@@ -17,26 +46,7 @@ export const newCartId = () => crypto.randomBytes(16).toString('base64url')
 export async function priceCartData(payload: Payload, req: PayloadRequest, data: Record<string, unknown>): Promise<Record<string, unknown>> {
   const settings = await loadCommerceSettings(payload, req)
   const items = Array.isArray(data.items) ? data.items : []
-  if (items.length === 0) {
-    return { ...data, items: [], subtotal: 0, deliveryFee: 0, serviceCharge: 0, taxAmount: 0, total: 0, currency: settings.currency }
-  }
-  const lines = await snapshotLines(await dbFor(payload, req), parseOrderLines(items, 999))
-  for (const line of lines) {
-    if (line.quantity > line.stock) {
-      throw conflict('OUT_OF_STOCK', `Only ${line.stock} of "${line.title}" in stock.`, { productId: line.productId, available: line.stock, requested: line.quantity })
-    }
-  }
-  const totals = priceOrder(lines, settings)
-  return {
-    ...data,
-    items: lines.map((l, i) => ({ product: l.productId, quantity: l.quantity, title: l.title, unitPrice: l.unitPrice, lineTotal: totals.lineTotals[i] })),
-    subtotal: totals.subtotal,
-    deliveryFee: totals.deliveryFee,
-    serviceCharge: totals.serviceCharge,
-    taxAmount: totals.taxAmount,
-    total: totals.total,
-    currency: settings.currency,
-  }
+  return { ...data, ...priceLines(await snapshotCartLines(await dbFor(payload, req), items), settings) }
 }
 
 type CartRow = { id: string; member_id: number | null; status: string }
@@ -89,38 +99,71 @@ export async function checkoutCart(req: PayloadRequest, input: CheckoutInput) {
 /**
  * At login: the anonymous cart the visitor filled becomes the member's.
  * With an active cart of its own already, the lines are added to it
- * (quantities summed, capped at the stock) and the anonymous cart is removed.
+ * (quantities summed) and the anonymous cart is removed. Lines of products no
+ * longer on sale are dropped and quantities capped at the stock, so a merge
+ * never fails for those.
+ *
+ * Pass the login's `req`: the merge then runs inside the login's transaction
+ * (which holds the member row locked until it commits, so a separate
+ * transaction writing a cart that references the member would wait for the
+ * login, which waits for the merge: a deadlock). It runs under a savepoint and
+ * writes below Payload's operations, so a merge that fails rolls back alone
+ * and never takes the login's transaction (its new session) with it.
  */
-export async function mergeCartIntoMember(payload: Payload, cartId: string, memberId: number): Promise<{ cartId: string } | null> {
-  const [anon] = await rows<CartRow>(
-    await dbFor(payload),
-    sql`select id, member_id, status from carts where id = ${cartId} and member_id is null and status = 'active'`,
-  )
+export async function mergeCartIntoMember(payload: Payload, cartId: string, memberId: number, req?: PayloadRequest): Promise<{ cartId: string } | null> {
+  const txReq = req ?? (await createLocalReq({}, payload))
+  const owns = await initTransaction(txReq)
+  const db = await dbFor(payload, txReq)
+  await db.execute(sql`savepoint patron_cart_merge`)
+  try {
+    const result = await mergeInTransaction(payload, db, txReq, cartId, memberId)
+    await db.execute(sql`release savepoint patron_cart_merge`)
+    if (owns) await commitTransaction(txReq)
+    return result
+  } catch (err) {
+    await db.execute(sql`rollback to savepoint patron_cart_merge`).catch(() => undefined)
+    if (owns) await killTransaction(txReq)
+    throw err
+  }
+}
+
+async function mergeInTransaction(payload: Payload, db: Db, req: PayloadRequest, cartId: string, memberId: number): Promise<{ cartId: string } | null> {
+  const [anon] = await rows<CartRow>(db, sql`select id, member_id, status from carts where id = ${cartId} and member_id is null and status = 'active' for update`)
   if (!anon) return null
-  const own = await payload.find({ collection: 'carts', where: { and: [{ member: { equals: memberId } }, { status: { equals: 'active' } }] }, sort: '-updatedAt', limit: 1, depth: 0, overrideAccess: true })
-  const anonCart = await payload.findByID({ collection: 'carts', id: cartId, depth: 0, overrideAccess: true })
-  const target = own.docs[0]
-  if (!target) {
-    await payload.update({ collection: 'carts', id: cartId, data: { member: memberId } as never, overrideAccess: true, depth: 0 })
-    return { cartId }
-  }
-  const quantities = new Map<number, number>()
-  for (const item of [...(target.items ?? []), ...(anonCart.items ?? [])]) {
-    const id = typeof item.product === 'object' ? item.product.id : item.product
-    quantities.set(Number(id), (quantities.get(Number(id)) ?? 0) + Number(item.quantity))
-  }
-  const stock = await rows<{ id: number; stock_quantity: string; ok: boolean }>(
-    await dbFor(payload),
-    sql`select id, stock_quantity, (_status = 'published' and status = 'active') as ok from products where id in ${sql`(${sql.join(
-      [...quantities.keys()].map((id) => sql`${id}`),
-      sql`, `,
-    )})`}`,
+  const [own] = await rows<CartRow>(
+    db,
+    sql`select id, member_id, status from carts where member_id = ${memberId} and status = 'active' order by updated_at desc, created_at desc limit 1 for update`,
   )
-  const items = stock
-    .filter((p) => p.ok && Number(p.stock_quantity) > 0)
-    .map((p) => ({ product: Number(p.id), quantity: Math.min(quantities.get(Number(p.id)) ?? 0, Number(p.stock_quantity), 999) }))
-  await payload.update({ collection: 'carts', id: target.id, data: { items }, overrideAccess: true, depth: 0 })
-  await payload.delete({ collection: 'carts', id: cartId, overrideAccess: true })
+  const target = own ?? anon
+  const lines = await rows<{ product_id: number; quantity: string }>(
+    db,
+    sql`select product_id, quantity from carts_items where _parent_id in (${target.id}, ${anon.id})
+        order by case when _parent_id = ${target.id} then 0 else 1 end, _order`,
+  )
+  const quantities = new Map<number, number>()
+  for (const l of lines) quantities.set(Number(l.product_id), (quantities.get(Number(l.product_id)) ?? 0) + Number(l.quantity))
+  const products = quantities.size
+    ? await rows<{ id: number; stock_quantity: string; ok: boolean }>(
+        db,
+        sql`select id, stock_quantity, (_status = 'published' and status = 'active') as ok from products where id in ${sql`(${sql.join(
+          [...quantities.keys()].map((id) => sql`${id}`),
+          sql`, `,
+        )})`}`,
+      )
+    : []
+  const orderable = new Map(products.filter((p) => p.ok && Number(p.stock_quantity) > 0).map((p) => [Number(p.id), Number(p.stock_quantity)]))
+  const items = [...quantities]
+    .filter(([id]) => orderable.has(id))
+    .map(([id, quantity]) => ({ product: id, quantity: Math.min(quantity, orderable.get(id) ?? 0, 999) }))
+  // Settings from the pool: reading them through the login's request would risk Payload rolling that transaction back on an error.
+  const priced = priceLines(await snapshotCartLines(db, items), await loadCommerceSettings(payload))
+  await payload.db.updateOne({
+    collection: 'carts',
+    id: target.id,
+    data: { ...priced, items: priced.items.map((i) => ({ ...i, id: crypto.randomBytes(12).toString('hex') })), member: memberId, updatedAt: new Date().toISOString() },
+    req,
+  })
+  if (target.id !== anon.id) await db.execute(sql`delete from carts where id = ${anon.id}`)
   return { cartId: String(target.id) }
 }
 

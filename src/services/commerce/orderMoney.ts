@@ -2,7 +2,7 @@ import { paymentStatusFor } from '../../domain/pricing'
 import { allowComputedWrites, rows, sql, type Db } from '../../lib/db/sql'
 import { notFound } from '../../lib/errors'
 
-/** Recomputes an order's payment status from its captured and refunded amounts (after a payment or refund). */
+/** Moves an order's captured and refunded amounts (after a payment or refund) and recomputes its payment status from them. */
 export async function moveOrderMoney(db: Db, orderId: number, change: { paid?: number; refunded?: number; lastAttemptFailed?: boolean }): Promise<void> {
   const [o] = await rows<{ total: string; amount_paid: string; amount_refunded: string }>(
     db,

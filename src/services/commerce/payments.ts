@@ -75,31 +75,59 @@ export async function recordManualPayment(payload: Payload, input: ManualPayment
 
 export type CheckoutResult = { clientSecret: string; paymentIntentId: string; amount: number; currency: string }
 
+/** PaymentIntent states in which the customer can still pay (or is paying) it. */
+const LIVE_INTENT = new Set(['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'requires_capture'])
+/** Live states Stripe refuses to cancel: the payment is under way. */
+const INTENT_IN_FLIGHT = new Set(['processing', 'requires_capture'])
+
+const isStripeError = (err: unknown) => typeof (err as { type?: unknown })?.type === 'string' && (err as { type: string }).type.startsWith('Stripe')
+
 /**
  * Starts a card payment for what is due on an order: a Stripe PaymentIntent
- * (reused while the amount due is unchanged, so a double click makes one) and
- * a pending payment transaction that the webhook completes.
+ * and a pending payment transaction that the webhook completes. An order has
+ * at most one payable PaymentIntent: the open one is reused while it still
+ * asks for the amount due (a double click, or a retry after a declined card,
+ * makes none), one the customer already paid is recorded now (its webhook may
+ * still be on the way) instead of being followed by a second, and one for an
+ * outdated amount is cancelled in Stripe before the new one is made.
  */
 export async function createOrderPaymentIntent(payload: Payload, orderId: number): Promise<CheckoutResult> {
   const stripe = getStripe()
-  return inTransaction(payload, undefined, async (db) => {
-    const order = await lockOrder(db, orderId)
+  const result = await inTransaction(payload, undefined, async (db): Promise<CheckoutResult | 'paid'> => {
+    let order = await lockOrder(db, orderId)
     if (order.status === 'cancelled') throw conflict('INVALID_TRANSITION', 'This order is cancelled.')
-    const due = amountDue(order)
-    if (due <= 0) throw conflict('CONFLICT', 'This order is already paid.')
-    const [open] = await rows<{ gateway_transaction_id: string }>(
-      db,
-      sql`select gateway_transaction_id from transactions
-          where order_id = ${order.id} and type = 'payment' and gateway = 'stripe' and status = 'pending' and amount = ${due}
-          order by id desc limit 1`,
-    )
+    if (amountDue(order) <= 0) throw conflict('CONFLICT', 'This order is already paid.')
     try {
-      if (open) {
-        const intent = await stripe.paymentIntents.retrieve(open.gateway_transaction_id)
-        if (intent.status !== 'canceled' && intent.status !== 'succeeded' && intent.client_secret) {
-          return { clientSecret: intent.client_secret, paymentIntentId: intent.id, amount: due, currency: order.currency }
-        }
+      const open = await rows<TransactionRow>(
+        db,
+        sql`select * from transactions where order_id = ${order.id} and type = 'payment' and gateway = 'stripe' and status in ('pending', 'failed')
+            order by id for update`,
+      )
+      const live: Array<{ tx: TransactionRow; intent: Stripe.PaymentIntent }> = []
+      for (const tx of open) {
+        const intent = await retrieveIntent(tx.gateway_transaction_id!)
+        // Unknown to this Stripe account (the keys were changed): nobody can pay it here.
+        if (!intent) await moveTransactionStatus(db, tx.id, ['pending', 'failed'], 'cancelled', { gatewayResponse: { error: 'resource_missing' } })
+        else if (intent.status === 'succeeded') await completePayment(db, tx, intent)
+        else if (LIVE_INTENT.has(intent.status)) live.push({ tx, intent })
+        else await moveTransactionStatus(db, tx.id, ['pending', 'failed'], 'cancelled', { gatewayResponse: summary(intent) })
       }
+      order = await lockOrder(db, order.id)
+      const due = amountDue(order)
+      // Paid meanwhile: answered with 409 after this transaction has recorded it.
+      if (due <= 0) return 'paid'
+      let reuse: Stripe.PaymentIntent | undefined
+      for (const { tx, intent } of live) {
+        if (!reuse && intent.amount === due && intent.client_secret) {
+          reuse = intent
+          continue
+        }
+        if (INTENT_IN_FLIGHT.has(intent.status)) throw conflict('CONFLICT', 'A card payment for this order is being processed; try again shortly.')
+        await stripe.paymentIntents.cancel(intent.id)
+        await moveTransactionStatus(db, tx.id, ['pending', 'failed'], 'cancelled')
+      }
+      if (reuse) return { clientSecret: reuse.client_secret!, paymentIntentId: reuse.id, amount: due, currency: order.currency }
+
       const [{ n }] = await rows<{ n: number }>(db, sql`select count(*)::int as n from transactions where order_id = ${order.id} and gateway = 'stripe'`)
       const intent = await stripe.paymentIntents.create(
         {
@@ -109,7 +137,8 @@ export async function createOrderPaymentIntent(payload: Payload, orderId: number
           metadata: { orderId: String(order.id), orderNumber: order.order_number },
           automatic_payment_methods: { enabled: true },
         },
-        { idempotencyKey: `order-${order.id}-pi-${n}-${due}` },
+        // The order number, not only the database id: databases sharing a Stripe account (staging, CI, each developer's) reuse ids.
+        { idempotencyKey: `order-${order.order_number}-pi-${n}-${due}` },
       )
       await insertTransaction(db, {
         type: 'payment',
@@ -125,10 +154,22 @@ export async function createOrderPaymentIntent(payload: Payload, orderId: number
       })
       return { clientSecret: intent.client_secret ?? '', paymentIntentId: intent.id, amount: due, currency: order.currency }
     } catch (err) {
-      if ((err as { type?: string }).type?.startsWith('Stripe')) throw stripeErrorToPatron(err)
+      if (isStripeError(err)) throw stripeErrorToPatron(err)
       throw err
     }
   })
+  if (result === 'paid') throw conflict('CONFLICT', 'This order is already paid.')
+  return result
+}
+
+/** A PaymentIntent, or null when this Stripe account does not know it. */
+async function retrieveIntent(id: string): Promise<Stripe.PaymentIntent | null> {
+  try {
+    return await getStripe().paymentIntents.retrieve(id)
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'resource_missing') return null
+    throw err
+  }
 }
 
 export type StripeEventOutcome = { duplicate: boolean; outcome: string }
@@ -171,22 +212,32 @@ export async function handleStripeEvent(payload: Payload, event: Stripe.Event): 
   })
 }
 
+/**
+ * The payment transaction of a PaymentIntent, locked, with its order locked
+ * first: checkout, cancel and refunds lock an order before its transactions,
+ * and so does every event handler, so two events for one PaymentIntent (or an
+ * event and a cancel) apply one after the other instead of deadlocking or
+ * both inserting a missing record.
+ */
 async function paymentTxFor(db: Db, intent: Stripe.PaymentIntent): Promise<TransactionRow | 'no-order'> {
+  const [known] = await rows<{ order_id: number | null }>(db, sql`select order_id from transactions where gateway_transaction_id = ${intent.id}`)
+  // The checkout's own record may be missing (its response was lost): the PaymentIntent says which order it pays.
+  const orderId = known ? known.order_id : Number(intent.metadata?.orderId)
+  const [order] =
+    orderId && Number.isSafeInteger(Number(orderId)) && Number(orderId) > 0
+      ? await rows<OrderMoneyRow>(db, sql`select * from orders where id = ${Number(orderId)} for update`)
+      : []
   const [tx] = await rows<TransactionRow>(db, sql`select * from transactions where gateway_transaction_id = ${intent.id} for update`)
   if (tx) return tx
-  // The checkout's own record may be missing (its response was lost): the PaymentIntent says which order it pays.
-  const orderId = Number(intent.metadata?.orderId)
-  if (!Number.isSafeInteger(orderId) || orderId <= 0) return 'no-order'
-  const [o] = await rows<OrderMoneyRow>(db, sql`select * from orders where id = ${orderId}`)
-  if (!o) return 'no-order'
+  if (!order) return 'no-order'
   return insertTransaction(db, {
     type: 'payment',
     status: 'pending',
     amount: intent.amount,
-    currency: o.currency,
-    orderId: o.id,
-    memberId: o.member_id,
-    resellerId: o.reseller_id,
+    currency: order.currency,
+    orderId: order.id,
+    memberId: order.member_id,
+    resellerId: order.reseller_id,
     method: 'card',
     gateway: 'stripe',
     gatewayTransactionId: intent.id,
@@ -195,15 +246,32 @@ async function paymentTxFor(db: Db, intent: Stripe.PaymentIntent): Promise<Trans
 
 const summary = (intent: Stripe.PaymentIntent) => ({ id: intent.id, status: intent.status, amount: intent.amount, amount_received: intent.amount_received, latest_charge: intent.latest_charge })
 
+/**
+ * Records a PaymentIntent Stripe reports paid (inside the caller's
+ * transaction; a no-op when it already is). Money the order no longer takes
+ * goes straight back: all of it when the order was cancelled meanwhile, the
+ * part beyond its total when it had been paid already (a second PaymentIntent).
+ */
+async function completePayment(db: Db, tx: TransactionRow, intent: Stripe.PaymentIntent): Promise<boolean> {
+  const amount = intent.amount_received || intent.amount
+  const order = tx.order_id ? await lockOrder(db, Number(tx.order_id)) : null
+  // A success may follow a failed attempt (the customer retried), never the other way round.
+  const done = await moveTransactionStatus(db, tx.id, ['pending', 'failed', 'cancelled'], 'completed', { amount, gatewayResponse: summary(intent) })
+  if (!done) return false
+  if (!order) return true
+  await applyPayment(db, order, amount)
+  const excess = order.status === 'cancelled' ? amount : Math.min(amount, Math.max(0, Number(order.amount_paid) + amount - Number(order.total)))
+  if (excess > 0) {
+    const reason = order.status === 'cancelled' ? `Order ${order.order_number} was cancelled before this payment arrived` : `Order ${order.order_number} was already paid`
+    await refundPaymentIn(db, done, excess, reason, null)
+  }
+  return true
+}
+
 async function paymentSucceeded(db: Db, intent: Stripe.PaymentIntent): Promise<string> {
   const tx = await paymentTxFor(db, intent)
   if (tx === 'no-order') return 'no matching order'
-  const amount = intent.amount_received || intent.amount
-  // A success may follow a failed attempt (the customer retried), never the other way round.
-  const done = await moveTransactionStatus(db, tx.id, ['pending', 'failed', 'cancelled'], 'completed', { amount, gatewayResponse: summary(intent) })
-  if (!done) return 'already completed'
-  if (done.order_id) await applyPayment(db, await lockOrder(db, Number(done.order_id)), amount)
-  return 'payment completed'
+  return (await completePayment(db, tx, intent)) ? 'payment completed' : 'already completed'
 }
 
 async function paymentFailed(db: Db, intent: Stripe.PaymentIntent, to: 'failed' | 'cancelled'): Promise<string> {
@@ -218,6 +286,13 @@ async function paymentFailed(db: Db, intent: Stripe.PaymentIntent, to: 'failed' 
 
 async function refundUpdated(db: Db, refund: Stripe.Refund): Promise<string> {
   const status = refund.status === 'succeeded' ? 'completed' : refund.status === 'failed' ? 'failed' : refund.status === 'canceled' ? 'cancelled' : 'pending'
+  const intentId = typeof refund.payment_intent === 'string' ? refund.payment_intent : refund.payment_intent?.id
+  // The order first (see paymentTxFor): a refund our API is making right now is then seen once it commits, not recorded twice.
+  const [owner] = await rows<{ order_id: number | null }>(
+    db,
+    sql`select order_id from transactions where gateway_transaction_id in (${refund.id}, ${intentId ?? refund.id}) and order_id is not null limit 1`,
+  )
+  if (owner?.order_id) await lockOrder(db, Number(owner.order_id))
   const [tx] = await rows<TransactionRow>(db, sql`select * from transactions where gateway_transaction_id = ${refund.id} for update`)
   if (tx) {
     if (tx.status !== 'pending' || status === 'pending') return `ignored: refund already ${tx.status}`
@@ -226,10 +301,10 @@ async function refundUpdated(db: Db, refund: Stripe.Refund): Promise<string> {
     return `refund ${status}`
   }
   // A refund made in Stripe's dashboard: record it against the payment it refunds.
-  const intentId = typeof refund.payment_intent === 'string' ? refund.payment_intent : refund.payment_intent?.id
-  const [payment] = intentId ? await rows<TransactionRow>(db, sql`select * from transactions where gateway_transaction_id = ${intentId} for update`) : []
+  const [payment] = intentId
+    ? await rows<TransactionRow>(db, sql`select * from transactions where gateway_transaction_id = ${intentId} and type = 'payment' for update`)
+    : []
   if (!payment) return 'no matching payment'
-  if (payment.order_id) await lockOrder(db, Number(payment.order_id))
   const created = await insertTransaction(db, {
     type: 'refund',
     status,
@@ -272,7 +347,8 @@ async function refundPaymentIn(db: Db, payment: TransactionRow, amount: number, 
       const refund = await getStripe().refunds.create(
         { payment_intent: payment.gateway_transaction_id!, amount, metadata: { transactionId: payment.transaction_id } },
         // Same payment, same refunded-so-far, same amount: a retry after a lost response makes no second refund.
-        { idempotencyKey: `refund-${payment.id}-${already}-${amount}` },
+        // The generated transaction id, not the database id, so databases sharing a Stripe account never collide.
+        { idempotencyKey: `refund-${payment.transaction_id}-${already}-${amount}` },
       )
       status = refund.status === 'succeeded' ? 'completed' : 'pending'
       gatewayTransactionId = refund.id
@@ -310,10 +386,12 @@ export async function refundTransaction(payload: Payload, input: RefundInput): P
   }
   if (!input.reason?.trim()) throw badRequest('`reason` is required.', { field: 'reason' })
   return inTransaction(payload, undefined, async (db) => {
+    // The order first, then the payment: the same order as checkout, cancel and the webhook take (no deadlock).
+    const [ref] = await rows<{ order_id: number | null }>(db, sql`select order_id from transactions where id = ${input.transactionId}`)
+    if (!ref) throw notFound('Transaction not found.')
+    if (ref.order_id) await lockOrder(db, Number(ref.order_id))
     const [payment] = await rows<TransactionRow>(db, sql`select * from transactions where id = ${input.transactionId} for update`)
-    if (!payment) throw notFound('Transaction not found.')
     if (payment.type !== 'payment' || payment.status !== 'completed') throw conflict('INVALID_TRANSITION', 'Only a completed payment can be refunded.')
-    if (payment.order_id) await lockOrder(db, Number(payment.order_id))
     const left = await refundable(db, payment)
     const amount = input.amount ?? left
     if (left <= 0) throw conflict('CONFLICT', 'This payment has already been refunded in full.')
@@ -322,8 +400,29 @@ export async function refundTransaction(payload: Payload, input: RefundInput): P
   })
 }
 
-/** Cancel: refunds whatever is left of each completed payment of the order (inside the cancel's transaction). */
+/**
+ * Cancel (inside the cancel's transaction, the order locked): card payments
+ * still open in Stripe are cancelled there, so they cannot be paid later; one
+ * the customer has paid already (its webhook still on the way) is recorded
+ * instead. Then whatever is left of each completed payment is refunded.
+ */
 export async function refundOrderPayments(_payload: Payload, db: Db, orderId: number, opts: { reason: string; createdBy: number | null }): Promise<number> {
+  const open = await rows<TransactionRow>(
+    db,
+    sql`select * from transactions where order_id = ${orderId} and type = 'payment' and gateway = 'stripe' and status in ('pending', 'failed') order by id for update`,
+  )
+  for (const p of open) {
+    try {
+      const intent = await cancelIntent(p.gateway_transaction_id!)
+      if (!intent) await moveTransactionStatus(db, p.id, ['pending', 'failed'], 'cancelled', { gatewayResponse: { error: 'resource_missing' } })
+      else if (intent.status === 'succeeded') await completePayment(db, p, intent)
+      else await moveTransactionStatus(db, p.id, ['pending', 'failed'], 'cancelled', { gatewayResponse: summary(intent) })
+    } catch (err) {
+      // Database errors pass unchanged (a deadlock is retried by inTransaction).
+      if (isStripeError(err)) throw stripeErrorToPatron(err)
+      throw err
+    }
+  }
   const payments = await rows<TransactionRow>(
     db,
     sql`select * from transactions where order_id = ${orderId} and type = 'payment' and status = 'completed' order by id for update`,
@@ -335,18 +434,24 @@ export async function refundOrderPayments(_payload: Payload, db: Db, orderId: nu
     await refundPaymentIn(db, payment, left, opts.reason, opts.createdBy)
     refunded += left
   }
-  // A card payment still pending would be captured after the cancel: cancel it in Stripe too.
-  const pending = await rows<TransactionRow>(
-    db,
-    sql`select * from transactions where order_id = ${orderId} and type = 'payment' and status = 'pending' and gateway = 'stripe' for update`,
-  )
-  for (const p of pending) {
-    try {
-      await getStripe().paymentIntents.cancel(p.gateway_transaction_id!)
-      await moveTransactionStatus(db, p.id, ['pending'], 'cancelled')
-    } catch (err) {
-      throw stripeErrorToPatron(err)
-    }
-  }
   return refunded
+}
+
+/**
+ * Cancels a PaymentIntent; one Stripe will not cancel (already paid or
+ * cancelled) comes back as it is, and null when this account does not know it.
+ */
+async function cancelIntent(id: string): Promise<Stripe.PaymentIntent | null> {
+  const stripe = getStripe()
+  try {
+    return await stripe.paymentIntents.cancel(id)
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    if (code === 'resource_missing') return null
+    if (code !== 'payment_intent_unexpected_state') throw err
+    const intent = await stripe.paymentIntents.retrieve(id)
+    if (intent.status === 'succeeded' || intent.status === 'canceled') return intent
+    // Processing: it cannot be stopped now; the cancel can be tried again once it settles.
+    throw conflict('CONFLICT', 'A card payment for this order is being processed; try the cancel again shortly.')
+  }
 }

@@ -16,6 +16,9 @@ export type OrderStats = {
   series: Array<Bucket & OrderFigures>
 }
 
+/** Data areas the order statistics read (cache invalidation): orders, the payments behind them, settings. */
+export const ORDER_STATS_AREAS = ['orders', 'transactions', 'settings'] as const
+
 /** Whole minor units: revenue over orders, rounded half up; 0 without orders. */
 const average = (revenue: number, orders: number) => (orders > 0 ? Math.round(revenue / orders) : 0)
 
