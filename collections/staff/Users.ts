@@ -8,6 +8,7 @@ import { isAdminOrSelf } from '../access/isAdminOrSelf'
 import { isSuperAdmin } from '../access/isSuperAdmin'
 import { assignFirstUserSuperAdmin } from '../../hooks/assignFirstUserSuperAdmin'
 import { guardApiKeys } from '../../hooks/guardApiKeys'
+import { refuseDeletingWithHistory } from '../../hooks/refuseDeletingWithHistory'
 import { rateLimitAuthAttempts } from '../../hooks/rateLimitAuthAttempts'
 
 /** Staff accounts (SPEC §1): back-office people, reseller logins and API-key integrations. */
@@ -40,6 +41,18 @@ export const Users: CollectionConfig = {
   hooks: {
     beforeOperation: [rateLimitAuthAttempts],
     beforeChange: [assignFirstUserSuperAdmin, guardApiKeys],
+    // Who did what stays on the record: an account that moved money, points, stock or orders is kept.
+    beforeDelete: [
+      refuseDeletingWithHistory(
+        [
+          { table: 'point_transactions', column: 'created_by_id' },
+          { table: 'transactions', column: 'created_by_id' },
+          { table: 'order_status_changes', column: 'by_id' },
+          { table: 'stock_movements', column: 'created_by_id' },
+        ],
+        'This account has recorded points, payments, stock or order history; change its role or lock it instead of deleting it.',
+      ),
+    ],
   },
   fields: [
     { name: 'name', type: 'text', maxLength: 120 },

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import type { Payload } from 'payload'
 import { ROLES, type Role } from '../domain/roles'
+import { DEMO_LOGIN_RESELLER_EMAIL, ensureDemoResellers, seedCommerceDemo } from './commerce'
 import { DEMO_MEMBER_EMAIL, seedLoyaltyDemo } from './loyalty'
 import { demoPassword } from './password'
 
@@ -13,12 +14,17 @@ const demoEmail = (role: Role) => `${role}@patron.local`
 
 /**
  * Demo data for development, idempotent: each piece is looked up by a natural
- * key and created only when missing. Staff accounts (one per role), then the
- * loyalty program (src/seed/loyalty.ts): vouchers, 40 members across the tiers
- * with a year of ledger history, and redemptions. Later issues extend it.
+ * key and created only when missing. The demo resellers first (the `reseller`
+ * login must belong to one), staff accounts (one per role), then the loyalty
+ * program (src/seed/loyalty.ts): vouchers, 40 members across the tiers with a
+ * year of ledger history, and redemptions; then commerce (src/seed/commerce.ts):
+ * the catalogue, resellers' clients, orders in every state with payments and
+ * refunds, and reviews.
  */
 export async function seedDemo(payload: Payload, onProgress: (msg: string) => void = () => {}): Promise<DemoLogin[]> {
   const logins: DemoLogin[] = []
+  const resellers = await ensureDemoResellers(payload, onProgress)
+  const loginReseller = resellers.ids.get(DEMO_LOGIN_RESELLER_EMAIL)!
   for (const [i, role] of ROLES.entries()) {
     onProgress(`staff accounts ${i + 1}/${ROLES.length}`)
     const email = demoEmail(role)
@@ -33,8 +39,12 @@ export async function seedDemo(payload: Payload, onProgress: (msg: string) => vo
           name: `Demo ${role}`,
           role,
           ...(role === 'integration' ? { enableAPIKey: true, apiKey: crypto.randomUUID() } : {}),
+          ...(role === 'reseller' ? { reseller: loginReseller } : {}),
         },
       })
+    } else if (role === 'reseller' && user.role === 'reseller' && !user.reseller) {
+      // Made before reseller logins had to belong to a reseller.
+      user = await payload.update({ collection: 'users', id: user.id, data: { reseller: loginReseller }, overrideAccess: true, depth: 0 })
     }
     if (role === 'integration') {
       // API keys are stored encrypted; read it back decrypted through the adapter for the printout.
@@ -45,6 +55,7 @@ export async function seedDemo(payload: Payload, onProgress: (msg: string) => vo
     }
   }
   await seedLoyaltyDemo(payload, onProgress)
+  await seedCommerceDemo(payload, onProgress)
   logins.push({ role: 'member', email: DEMO_MEMBER_EMAIL, password: demoPassword() })
   return logins
 }

@@ -171,6 +171,10 @@ describe('transitions', () => {
     const res = await rest(`${ctx.api}/orders/${o.id}?depth=0&joins[statusHistory][limit]=10`, { token: member.token })
     expect(res.status).toBe(200)
     expect(res.body.statusHistory.docs).toHaveLength(5)
+    // The moderator who moved it stays on the record: the account cannot be deleted.
+    const del = await rest(`${ctx.api}/users/${moderator.id}`, { method: 'DELETE', token: admin.token })
+    expect(del.status).toBe(409)
+    expect((await historyOf(o.id))[1].by_id).toBe(moderator.id)
   })
 
   it('cancel after payment returns the stock and refunds what was paid', async () => {
