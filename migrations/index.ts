@@ -7,6 +7,7 @@ import * as migration_20261122_045010_catalogue from './20261122_045010_catalogu
 import * as migration_20261122_045333_inventory_jobs from './20261122_045333_inventory_jobs';
 import * as migration_20261122_054212_commerce from './20261122_054212_commerce';
 import * as migration_20261122_054300_commerce_guards from './20261122_054300_commerce_guards';
+import * as migration_20261122_070000_cache_notify from './20261122_070000_cache_notify';
 
 export const migrations = [
   {
@@ -53,5 +54,10 @@ export const migrations = [
     up: migration_20261122_054300_commerce_guards.up,
     down: migration_20261122_054300_commerce_guards.down,
     name: '20261122_054300_commerce_guards',
+  },
+  {
+    up: migration_20261122_070000_cache_notify.up,
+    down: migration_20261122_070000_cache_notify.down,
+    name: '20261122_070000_cache_notify',
   },
 ];

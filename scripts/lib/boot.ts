@@ -1,4 +1,5 @@
 import { getPayload, type Payload } from 'payload'
+import { stopCacheInvalidation } from '../../src/lib/cache-invalidation'
 import { ensureDatabase, type DatabaseHandle } from '../../src/lib/db/boot'
 import { loadEnv } from '../../src/lib/env'
 import { closeRedis } from '../../src/lib/redis'
@@ -35,6 +36,7 @@ type PgPoolInternals = {
  */
 export async function closePayload(payload: Payload): Promise<void> {
   const pool = (payload.db as unknown as { pool?: PgPoolInternals }).pool
+  await stopCacheInvalidation() // the cache listener's own connection
   await payload.destroy().catch(() => undefined)
   if (!pool) return
   const idle = new Set((pool._idle ?? []).map((i) => i.client))

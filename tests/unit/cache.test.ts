@@ -1,5 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { MemoryCache } from '../../src/lib/cache'
+import net from 'node:net'
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { MemoryCache, MemoryGenerationalCache, RedisCache, RedisGenerationalCache, type GenerationalCache } from '../../src/lib/cache'
+import { cacheTarget, isAnonymous } from '../../src/lib/http/response-cache'
 
 const T0 = new Date('2030-01-01T00:00:00.000Z')
 
@@ -194,5 +198,210 @@ describe('MemoryCache', () => {
       expect(await cache.get('k')).toBeUndefined()
       expect(await cache.wrap('k', 60, async () => 'ok')).toBe('ok')
     })
+  })
+})
+
+/** An ioredis client aimed at a closed port: every command fails at once. */
+function deadRedis(): Redis {
+  const redis = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null })
+  redis.on('error', () => undefined) // expected: nothing listens there
+  return redis
+}
+
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port })
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(500, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
+const redisUrl = process.env.REDIS_URL || ((await reachable('127.0.0.1', 6379)) ? 'redis://127.0.0.1:6379' : '')
+let liveRedis: Redis | null = null
+const livePrefix = `patron:unit-${randomUUID()}:`
+
+beforeAll(async () => {
+  if (!redisUrl) {
+    console.warn('[cache unit test] no REDIS_URL and no Redis on 127.0.0.1:6379: the Redis store runs only its "Redis down" tests')
+    return
+  }
+  liveRedis = new Redis(redisUrl, { maxRetriesPerRequest: 1 })
+  await liveRedis.ping()
+})
+
+afterAll(async () => {
+  if (!liveRedis) return
+  const keys = await liveRedis.keys(`${livePrefix}*`)
+  if (keys.length) await liveRedis.del(...keys)
+  await liveRedis.quit()
+})
+
+/** The same contract, whichever store keeps the generations. */
+function generationalContract(make: () => GenerationalCache) {
+  let cache: GenerationalCache
+  beforeEach(() => {
+    cache = make()
+  })
+
+  it('an area without a generation is uninitialized until its first bump', async () => {
+    expect(await cache.lookup(['a'], 'k')).toEqual({ status: 'uninitialized' })
+    expect(await cache.bump(['a'])).toBe(true)
+    expect((await cache.lookup(['a'], 'k')).status).toBe('miss')
+  })
+
+  it('stores under the stamp of the lookup and finds it again', async () => {
+    await cache.bump(['a', 'b'])
+    const miss = await cache.lookup(['a', 'b'], 'k')
+    if (miss.status !== 'miss') throw new Error(`expected a miss, got ${miss.status}`)
+    await cache.store(miss.stamp, 'k', '{"v":1}', 60)
+    expect(await cache.lookup(['a', 'b'], 'k')).toEqual({ status: 'hit', value: '{"v":1}' })
+    expect((await cache.lookup(['a', 'b'], 'other')).status).toBe('miss')
+  })
+
+  it('bumping any area the entry read makes it unreachable; other areas keep theirs', async () => {
+    await cache.bump(['a', 'b', 'c'])
+    for (const areas of [['a', 'b'], ['c']]) {
+      const miss = await cache.lookup(areas, 'k')
+      if (miss.status !== 'miss') throw new Error('expected a miss')
+      await cache.store(miss.stamp, 'k', JSON.stringify(areas), 60)
+    }
+    await cache.bump(['b'])
+    expect((await cache.lookup(['a', 'b'], 'k')).status).toBe('miss')
+    expect(await cache.lookup(['c'], 'k')).toEqual({ status: 'hit', value: '["c"]' })
+  })
+
+  it('a value computed before a bump and stored after it is never served', async () => {
+    await cache.bump(['a'])
+    const before = await cache.lookup(['a'], 'k')
+    if (before.status !== 'miss') throw new Error('expected a miss')
+    await cache.bump(['a']) // the data changed while the reader computed
+    await cache.store(before.stamp, 'k', 'old', 60)
+    expect((await cache.lookup(['a'], 'k')).status).toBe('miss')
+  })
+
+  it('generations only grow and start at the current time, so they never repeat', async () => {
+    await cache.bump(['a'])
+    const stamps: number[] = []
+    for (let i = 0; i < 5; i++) {
+      const r = await cache.lookup(['a'], 'k')
+      if (r.status !== 'miss') throw new Error('expected a miss')
+      stamps.push(Number(r.stamp))
+      await cache.bump(['a'])
+    }
+    expect(stamps[0]).toBeGreaterThanOrEqual((Date.now() - 60_000) * 1000)
+    for (let i = 1; i < stamps.length; i++) expect(stamps[i]).toBeGreaterThan(stamps[i - 1])
+  })
+
+  it('a TTL of 0 stores nothing; entries expire by their TTL', async () => {
+    await cache.bump(['a'])
+    const r = await cache.lookup(['a'], 'k')
+    if (r.status !== 'miss') throw new Error('expected a miss')
+    await cache.store(r.stamp, 'k', 'v', 0)
+    expect((await cache.lookup(['a'], 'k')).status).toBe('miss')
+    await cache.store(r.stamp, 'k', 'v', 0.15)
+    expect((await cache.lookup(['a'], 'k')).status).toBe('hit')
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    expect((await cache.lookup(['a'], 'k')).status).toBe('miss')
+  })
+}
+
+describe('MemoryGenerationalCache', () => {
+  generationalContract(() => new MemoryGenerationalCache())
+})
+
+describe('RedisGenerationalCache', () => {
+  describe.runIf(!!redisUrl)('against Redis', () => {
+    generationalContract(() => new RedisGenerationalCache(`${livePrefix}${randomUUID()}:`, () => liveRedis))
+
+    it('a generation lost by Redis (flush, eviction) makes lookups uninitialized, and the next one starts above the old', async () => {
+      const prefix = `${livePrefix}${randomUUID()}:`
+      const cache = new RedisGenerationalCache(prefix, () => liveRedis)
+      await cache.bump(['a'])
+      await cache.bump(['a'])
+      const r = await cache.lookup(['a'], 'k')
+      if (r.status !== 'miss') throw new Error('expected a miss')
+      await liveRedis!.del(`${prefix}gen:a`)
+      expect(await cache.lookup(['a'], 'k')).toEqual({ status: 'uninitialized' })
+      await cache.bump(['a'])
+      const after = await cache.lookup(['a'], 'k')
+      if (after.status !== 'miss') throw new Error('expected a miss')
+      expect(Number(after.stamp)).toBeGreaterThan(Number(r.stamp))
+      expect(await liveRedis!.ttl(`${prefix}gen:a`)).toBeGreaterThan(0)
+    })
+  })
+
+  describe('with Redis down', () => {
+    const dead = deadRedis()
+    afterAll(() => dead.disconnect())
+    const cache = new RedisGenerationalCache('patron:unit-dead:', () => dead)
+
+    it('lookups are unavailable, bumps report failure, stores do nothing; none of them throws', async () => {
+      expect(await cache.lookup(['a'], 'k')).toEqual({ status: 'unavailable' })
+      expect(await cache.bump(['a'])).toBe(false)
+      await expect(cache.store('1', 'k', 'v', 60)).resolves.toBeUndefined()
+    })
+
+    it('without any client (REDIS_URL unset) it is unavailable too', async () => {
+      const none = new RedisGenerationalCache('patron:unit-none:', () => null)
+      expect(await none.lookup(['a'], 'k')).toEqual({ status: 'unavailable' })
+      expect(await none.bump(['a'])).toBe(false)
+    })
+  })
+})
+
+describe('RedisCache with Redis down', () => {
+  const dead = deadRedis()
+  afterAll(() => dead.disconnect())
+
+  it('caches nothing and never throws; wrap computes every time', async () => {
+    const cache = new RedisCache('patron:unit-dead:', () => dead)
+    await cache.set('k', 1, 60)
+    expect(await cache.get('k')).toBeUndefined()
+    await expect(cache.del('k')).resolves.toBeUndefined()
+    let n = 0
+    expect(await cache.wrap('k', 60, async () => ++n)).toBe(1)
+    expect(await cache.wrap('k', 60, async () => ++n)).toBe(2)
+  })
+})
+
+describe('response cache: who and what', () => {
+  const get = (path: string, headers: Record<string, string> = {}, method = 'GET') => new Request(`http://localhost${path}`, { method, headers })
+
+  it('anonymous means no Authorization header and no *-token cookie', () => {
+    expect(isAnonymous(new Headers())).toBe(true)
+    expect(isAnonymous(new Headers({ cookie: 'theme=dark; lang=en' }))).toBe(true)
+    expect(isAnonymous(new Headers({ authorization: 'JWT abc' }))).toBe(false)
+    expect(isAnonymous(new Headers({ authorization: 'users API-Key abc' }))).toBe(false)
+    expect(isAnonymous(new Headers({ cookie: 'payload-token=abc' }))).toBe(false)
+    expect(isAnonymous(new Headers({ cookie: 'theme=dark; payload-token=abc' }))).toBe(false)
+    expect(isAnonymous(new Headers({ cookie: 'shop-token=abc' }))).toBe(false)
+  })
+
+  it('caches GETs of lists and documents of the catalogue collections only', () => {
+    expect(cacheTarget(get('/api/products'))?.areas).toEqual(['products', 'categories', 'media'])
+    expect(cacheTarget(get('/api/products/12?depth=1'))).not.toBeNull()
+    expect(cacheTarget(get('/api/categories/3'))).not.toBeNull()
+    expect(cacheTarget(get('/api/vouchers'))?.visibleFor).toBeTypeOf('function')
+    for (const path of ['/api/products/stats', '/api/vouchers/stats', '/api/products/versions', '/api/media/file/a.png', '/api/orders/1', '/api/members', '/api/users/me', '/api/globals/settings', '/api/products/1/extra', '/api/health']) {
+      expect(cacheTarget(get(path)), path).toBeNull()
+    }
+    expect(cacheTarget(get('/api/products/1', {}, 'POST'))).toBeNull()
+    expect(cacheTarget(get('/api/products/1', {}, 'HEAD'))).toBeNull()
+  })
+
+  it('keys on the whole query string as sent and on the Origin, not on other headers', () => {
+    const key = (path: string, headers: Record<string, string> = {}) => cacheTarget(get(path, headers))!.key
+    expect(key('/api/products/1')).toBe(key('/api/products/1', { 'accept-language': 'de', 'user-agent': 'x' }))
+    expect(key('/api/products/1')).not.toBe(key('/api/products/1?draft=true'))
+    expect(key('/api/products/1?depth=0')).not.toBe(key('/api/products/1?depth=1'))
+    expect(key('/api/products/1?locale=en')).not.toBe(key('/api/products/1?locale=fr'))
+    expect(key('/api/products?a=1&b=2')).not.toBe(key('/api/products?b=2&a=1'))
+    expect(key('/api/products/1')).not.toBe(key('/api/products/1', { origin: 'https://shop.example' }))
+    expect(key('/api/products/1')).not.toBe(key('/api/categories/1'))
   })
 })

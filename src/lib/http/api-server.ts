@@ -3,16 +3,20 @@ import { Readable } from 'node:stream'
 import { GRAPHQL_POST } from '@payloadcms/next/routes'
 import { handleEndpoints, type SanitizedConfig } from 'payload'
 import { CLIENT_IP_HEADER } from '../client-ip'
+import { ensureListening, handleWithCache } from './response-cache'
 
 type ConfigPromise = Promise<SanitizedConfig> | SanitizedConfig
 
 /**
  * Payload's REST and GraphQL handlers on a plain Node HTTP server, without
  * Next.js: the same collections, access rules and hooks at a fraction of the
- * per-request cost. The admin panel stays on Next.js.
+ * per-request cost, behind the same cache layer as the Next.js route
+ * (response-cache.ts). The admin panel stays on Next.js.
  */
 export function createApiServer(config: ConfigPromise): http.Server {
   const graphql = GRAPHQL_POST(config)
+  // Listen for changes from the start, so that the cache is ready for the first reads.
+  void ensureListening(config)
   return http.createServer((req, res) => {
     void handle(config, graphql, req, res)
   })
@@ -28,8 +32,8 @@ async function handle(
     const request = toFetchRequest(req)
     const { pathname } = new URL(request.url)
     let response: Response
-    if (pathname === '/api/graphql' && req.method === 'POST') response = await graphql(request)
-    else if (pathname.startsWith('/api/') || pathname === '/api') response = await handleEndpoints({ config, request })
+    if (pathname === '/api/graphql' && req.method === 'POST') response = await handleWithCache(config, request, () => graphql(request))
+    else if (pathname.startsWith('/api/') || pathname === '/api') response = await handleWithCache(config, request, () => handleEndpoints({ config, request }))
     else response = Response.json({ errors: [{ message: 'Not found.', code: 'NOT_FOUND' }] }, { status: 404 })
     await writeResponse(response, res, req)
   } catch (err) {

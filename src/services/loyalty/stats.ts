@@ -2,6 +2,7 @@ import type { SQL } from 'drizzle-orm'
 import type { Payload } from 'payload'
 import { sortTiers } from '../../domain/loyalty'
 import { isValidTimeZone, parseLimit, parsePeriod, PeriodError, type Period } from '../../domain/periods'
+import { envInt } from '../../lib/env'
 import { badRequest } from '../../lib/errors'
 import { dbFor, rows, sql } from '../../lib/db/sql'
 import { loadRules } from './rules'
@@ -81,6 +82,39 @@ export const VOUCHER_LIST_MAX = 1000
 export async function statsTimeZone(payload: Payload): Promise<string> {
   const settings = (await payload.findGlobal({ slug: 'settings', depth: 0, overrideAccess: true })) as { timezone?: string | null }
   return isValidTimeZone(settings.timezone) ? settings.timezone : 'UTC'
+}
+
+/**
+ * Data areas (cache invalidation, src/lib/cache-invalidation.ts) each statistic
+ * reads: a write to any of them invalidates its cached answers.
+ */
+export const MEMBER_STATS_AREAS = ['members', 'loyalty', 'settings'] as const
+export const LEDGER_STATS_AREAS = ['point_transactions', 'members', 'settings'] as const
+export const VOUCHER_STATS_AREAS = ['vouchers', 'redemptions', 'settings'] as const
+export const REDEMPTION_STATS_AREAS = ['redemptions', 'settings'] as const
+
+/** How long a statistics answer may be served from the cache (STATS_CACHE_TTL_SECONDS; 0: not cached). */
+export const statsTtlSeconds = () => envInt('STATS_CACHE_TTL_SECONDS', 30)
+
+/**
+ * What identifies a period's answer in the cache: the time zone, the interval
+ * and the range. An open end (no `to`: up to now) is keyed as such, not by the
+ * instant, so that such answers can be reused for the cache's short TTL; its
+ * start (given, or the default derived from today's date) is in the key, so
+ * the buckets are the same. Rows dated between the cached answer's end and
+ * now can only come from writes, which invalidate it. Serve such an answer
+ * with the current period (`withPeriod`).
+ */
+export function periodCacheKey(period: Period, query: Record<string, unknown>): string {
+  const v = (query ?? {}).to
+  const openEnd = v === undefined || v === null || (typeof v === 'string' && v.trim() === '')
+  return `${period.timeZone}|${period.interval}|${period.from.toISOString()}|${openEnd ? 'now' : period.to.toISOString()}`
+}
+
+/** A statistics answer with its `period` echo set to `period` (for an open-ended answer served from the cache). */
+export function withPeriod<T>(answer: T, period: Period): T {
+  if (!answer || typeof answer !== 'object' || !('period' in answer)) return answer
+  return { ...answer, period: echo(period) }
 }
 
 /** `from`, `to`, `interval` from a request's query, in the settings' time zone; 400 VALIDATION_ERROR when unusable. */
