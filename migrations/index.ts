@@ -7,6 +7,8 @@ import * as migration_20261122_045010_catalogue from './20261122_045010_catalogu
 import * as migration_20261122_045333_inventory_jobs from './20261122_045333_inventory_jobs';
 import * as migration_20261122_054212_commerce from './20261122_054212_commerce';
 import * as migration_20261122_054300_commerce_guards from './20261122_054300_commerce_guards';
+import * as migration_20261122_065743_list_indexes from './20261122_065743_list_indexes';
+import * as migration_20261122_065800_search_and_ledger_hardening from './20261122_065800_search_and_ledger_hardening';
 import * as migration_20261122_070000_cache_notify from './20261122_070000_cache_notify';
 
 export const migrations = [
@@ -48,7 +50,7 @@ export const migrations = [
   {
     up: migration_20261122_054212_commerce.up,
     down: migration_20261122_054212_commerce.down,
-    name: '20261122_054212_commerce'
+    name: '20261122_054212_commerce',
   },
   {
     up: migration_20261122_054300_commerce_guards.up,
@@ -56,8 +58,18 @@ export const migrations = [
     name: '20261122_054300_commerce_guards',
   },
   {
+    up: migration_20261122_065743_list_indexes.up,
+    down: migration_20261122_065743_list_indexes.down,
+    name: '20261122_065743_list_indexes',
+  },
+  {
+    up: migration_20261122_065800_search_and_ledger_hardening.up,
+    down: migration_20261122_065800_search_and_ledger_hardening.down,
+    name: '20261122_065800_search_and_ledger_hardening',
+  },
+  {
     up: migration_20261122_070000_cache_notify.up,
     down: migration_20261122_070000_cache_notify.down,
-    name: '20261122_070000_cache_notify',
+    name: '20261122_070000_cache_notify'
   },
 ];

@@ -49,6 +49,8 @@ export const Orders: CollectionConfig = {
     beforeChange: [forceOwnReseller, priceNewOrder],
     afterChange: [recordNewOrder],
   },
+  // List pages filter by member, reseller or status and sort newest first.
+  indexes: [{ fields: ['member', 'createdAt'] }, { fields: ['reseller', 'createdAt'] }, { fields: ['status', 'createdAt'] }],
   fields: [
     { name: 'orderNumber', type: 'text', unique: true, index: true, access: computed, admin: { readOnly: true, description: 'Generated' } },
     { name: 'source', type: 'select', options: [...ORDER_SOURCES], index: true, access: computed, admin: { readOnly: true, position: 'sidebar' } },

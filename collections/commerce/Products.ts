@@ -66,6 +66,8 @@ export const Products: CollectionConfig = {
       refuseDeletingWithHistory([{ table: 'stock_movements', column: 'product_id' }], 'This product has stock history; archive it instead of deleting it.'),
     ],
   },
+  // The storefront's category page: newest first.
+  indexes: [{ fields: ['category', 'createdAt'] }],
   fields: [
     { name: 'title', type: 'text', required: true, maxLength: 200, access: adminField },
     { name: 'slug', type: 'text', required: true, unique: true, index: true, maxLength: 140, access: adminField },

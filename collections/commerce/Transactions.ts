@@ -27,6 +27,8 @@ export const Transactions: CollectionConfig = {
   lockDocuments: false,
   access: { read: orderReaders(), create: nobody, update: nobody, delete: nobody },
   endpoints: [refundTransaction],
+  // A reseller's or an order's transactions, newest first.
+  indexes: [{ fields: ['reseller', 'createdAt'] }, { fields: ['order', 'createdAt'] }],
   fields: [
     { name: 'transactionId', type: 'text', required: true, unique: true, index: true },
     { name: 'type', type: 'select', options: [...TRANSACTION_TYPES], required: true, index: true },
