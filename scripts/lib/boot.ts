@@ -18,8 +18,20 @@ export async function prepareEnvironment(opts: { production?: boolean } = {}): P
 
 /** Loads the Payload config and initialises Payload (after prepareEnvironment). */
 export async function loadPayload(): Promise<Payload> {
-  const { default: config } = await import('../../payload.config')
-  return getPayload({ config })
+  // Under tsx the dynamic import of the config occasionally never settles
+  // (payloadcms/payload#17757); with nothing else pending Node would then exit
+  // with code 0 having done nothing. Make that a visible failure instead.
+  const onBeforeExit = () => {
+    console.error('[patron] loading the Payload config did not finish; exiting with an error (run the command again)')
+    process.exit(1)
+  }
+  process.once('beforeExit', onBeforeExit)
+  try {
+    const { default: config } = await import('../../payload.config')
+    return await getPayload({ config })
+  } finally {
+    process.off('beforeExit', onBeforeExit)
+  }
 }
 
 type PgPoolInternals = {

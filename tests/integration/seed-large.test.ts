@@ -30,8 +30,11 @@ const ORDERS = `select distinct _parent_id as id from orders_items where product
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
-/** Runs `npm run seed:large`'s script against the test database; resolves with its exit code and output. */
-function cli(args: string[]) {
+/**
+ * Runs `npm run seed:large`'s script against the test database; resolves with its exit code and
+ * output. A run that outlives `timeoutMs` is killed (code null), so none is left behind.
+ */
+function cli(args: string[], timeoutMs = 50_000) {
   return new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/seed-large.ts'), ...args], {
       cwd: root,
@@ -39,9 +42,13 @@ function cli(args: string[]) {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
     child.stdout.on('data', (d) => (out += d))
     child.stderr.on('data', (d) => (out += d))
-    child.on('close', (code) => resolve({ code, out }))
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, out })
+    })
   })
 }
 
