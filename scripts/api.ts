@@ -1,8 +1,6 @@
 import cluster from 'node:cluster'
 import os from 'node:os'
 import { envInt } from '../src/lib/env'
-import { runMigrations } from '../src/lib/db/migrate'
-import { createApiServer, listen } from '../src/lib/http/api-server'
 import { closePayload, loadPayload, prepareEnvironment, shutdown, stopDatabaseOnSignal } from './lib/boot'
 
 // npm run api — the lean API path (issue 5): Payload's REST and GraphQL
@@ -20,6 +18,8 @@ async function primary() {
   const disarm = stopDatabaseOnSignal(db)
   // Migrate once, before the workers start serving.
   const payload = await loadPayload()
+  // Imported after Payload has loaded: app modules loaded before the config's dynamic import can make it hang under tsx.
+  const { runMigrations } = await import('../src/lib/db/migrate')
   await runMigrations(payload)
   await closePayload(payload)
   disarm()
@@ -51,6 +51,8 @@ async function primary() {
 
 async function worker() {
   const payload = await loadPayload()
+  // After Payload has loaded, like the migrations above (see scripts/lib/boot.ts loadPayload).
+  const { createApiServer, listen } = await import('../src/lib/http/api-server')
   const server = createApiServer(payload.config)
   server.keepAliveTimeout = 65_000 // longer than nginx's upstream keepalive, so it never reuses a closed socket
   await listen(server, port, host)

@@ -1,4 +1,3 @@
-import { runMigrations } from '../src/lib/db/migrate'
 import { printLogins, seedDemo } from '../src/seed'
 import { closePayload, loadPayload, prepareEnvironment, shutdown, stopDatabaseOnSignal } from './lib/boot'
 import { runNext } from './lib/next'
@@ -12,6 +11,8 @@ async function main() {
   process.env.PUBLIC_URL ||= `http://localhost:${port}`
   try {
     const payload = await loadPayload()
+    // Imported after Payload has loaded: app modules loaded before the config's dynamic import can make it hang under tsx.
+    const { runMigrations } = await import('../src/lib/db/migrate')
     await runMigrations(payload)
     const logins = await seedDemo(payload, (msg) => process.stdout.write(`\r[patron] seeding demo data: ${msg}   `))
     process.stdout.write('\n')

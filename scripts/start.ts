@@ -1,4 +1,3 @@
-import { runMigrations } from '../src/lib/db/migrate'
 import { closePayload, loadPayload, prepareEnvironment, shutdown, stopDatabaseOnSignal } from './lib/boot'
 import { runNext } from './lib/next'
 
@@ -12,6 +11,8 @@ async function main() {
   process.env.PUBLIC_URL ||= `http://localhost:${port}`
   try {
     const payload = await loadPayload()
+    // Imported after Payload has loaded: app modules loaded before the config's dynamic import can make it hang under tsx.
+    const { runMigrations } = await import('../src/lib/db/migrate')
     await runMigrations(payload)
     const { totalDocs } = await payload.count({ collection: 'users' })
     await closePayload(payload)
