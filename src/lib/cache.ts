@@ -184,14 +184,17 @@ end
 local stamp = table.concat(parts, '.')
 return {stamp, redis.call('GET', ARGV[1] .. stamp .. ':' .. ARGV[2])}
 `
-// KEYS: generation keys; ARGV[1]: the floor (now, in microseconds); ARGV[2]: seconds an idle generation is kept.
-// An expired generation is safe: lookups treat it as missing, and the next bump starts above every earlier value.
+// KEYS: generation keys; ARGV[1]: seconds an idle generation is kept.
+// The floor is Redis's own clock in microseconds, so every process bumps against one
+// clock, and a generation lost to eviction restarts above every earlier value (a bump
+// takes longer than a microsecond, so increments never run ahead of the clock).
 const BUMP_SCRIPT = `
-local floor = tonumber(ARGV[1])
+local t = redis.call('TIME')
+local floor = tonumber(t[1]) * 1000000 + tonumber(t[2])
 for i = 1, #KEYS do
   local g = tonumber(redis.call('GET', KEYS[i]) or '0')
-  if g == nil or g < floor then redis.call('SET', KEYS[i], ARGV[1]) else redis.call('INCR', KEYS[i]) end
-  redis.call('EXPIRE', KEYS[i], ARGV[2])
+  if g == nil or g < floor then redis.call('SET', KEYS[i], string.format('%d', floor)) else redis.call('INCR', KEYS[i]) end
+  redis.call('EXPIRE', KEYS[i], ARGV[1])
 end
 return #KEYS
 `
@@ -255,7 +258,7 @@ export class RedisGenerationalCache implements GenerationalCache {
     const r = this.redis()
     if (!r) return false
     try {
-      await this.run(r, BUMP, areas.map(this.genKey), [String(generationFloor()), String(GENERATION_TTL_SECONDS)])
+      await this.run(r, BUMP, areas.map(this.genKey), [String(GENERATION_TTL_SECONDS)])
       return true
     } catch {
       return false
