@@ -28,6 +28,7 @@ import { Users } from './collections/staff/Users'
 import { stripeWebhook } from './endpoints/commerce/stripeWebhook'
 import { health } from './endpoints/health'
 import { addErrorCodes } from './hooks/addErrorCodes'
+import { rememberReads } from './src/lib/db/read-memo'
 import { migrations } from './migrations'
 import { jobs } from './src/jobs'
 import { emailAdapter } from './src/lib/mail'
@@ -68,6 +69,9 @@ export default buildConfig({
   endpoints: [health, stripeWebhook],
   jobs,
   hooks: { afterError: [addErrorCodes] },
+  // Accounts, rules and settings are read on nearly every request: remembered in
+  // process until a committed change to them is seen (src/lib/db/read-memo.ts).
+  onInit: (payload) => rememberReads(payload),
   editor: lexicalEditor(),
   db: postgresAdapter({
     pool: {

@@ -10,6 +10,8 @@ import * as migration_20261122_054300_commerce_guards from './20261122_054300_co
 import * as migration_20261122_065743_list_indexes from './20261122_065743_list_indexes';
 import * as migration_20261122_065800_search_and_ledger_hardening from './20261122_065800_search_and_ledger_hardening';
 import * as migration_20261122_070000_cache_notify from './20261122_070000_cache_notify';
+import * as migration_20261122_090000_account_cache_notify from './20261122_090000_account_cache_notify';
+import * as migration_20261122_090100_hot_voucher_stock from './20261122_090100_hot_voucher_stock';
 
 export const migrations = [
   {
@@ -71,5 +73,15 @@ export const migrations = [
     up: migration_20261122_070000_cache_notify.up,
     down: migration_20261122_070000_cache_notify.down,
     name: '20261122_070000_cache_notify'
+  },
+  {
+    up: migration_20261122_090000_account_cache_notify.up,
+    down: migration_20261122_090000_account_cache_notify.down,
+    name: '20261122_090000_account_cache_notify',
+  },
+  {
+    up: migration_20261122_090100_hot_voucher_stock.up,
+    down: migration_20261122_090100_hot_voucher_stock.down,
+    name: '20261122_090100_hot_voucher_stock',
   },
 ];

@@ -91,13 +91,25 @@ async function detectRedis(): Promise<{ url: string | null; version: string; how
  * loading the Payload config under tsx now and then never finishes and the
  * process just ends (exit 0, no output; see scripts/bench/README.md).
  */
+/** The newest migration: data seeded under an older schema (a table's storage settings, say) is seeded again. */
+const SCHEMA =
+  fs
+    .readdirSync(path.join(projectRoot, 'migrations'))
+    .filter((f) => /^\d{8}_\d{6}_\w+\.ts$/.test(f))
+    .sort()
+    .at(-1)
+    ?.replace(/\.ts$/, '') ?? ''
+
 async function prepareSeedDatabase(server: BenchServer, opts: BenchOptions): Promise<RunFixtures> {
   const marker = await readMarker(server, SEED_DB)
-  const reuse = !opts.fresh && !!marker && marker.scale === opts.scale && marker.fixtures === FIXTURES_VERSION && marker.largeSeed
+  const reuse =
+    !opts.fresh && !!marker && marker.scale === opts.scale && marker.fixtures === FIXTURES_VERSION && marker.largeSeed && marker.schema === SCHEMA
   if (reuse) step(`reusing ${SEED_DB} (scale ${marker!.scale}, seeded ${marker!.seededAt})`)
   else {
     if (await databaseExists(server, SEED_DB)) {
-      step(`${opts.fresh ? '--fresh: ' : ''}recreating ${SEED_DB}${marker && !opts.fresh ? ` (it holds scale ${marker.scale}, fixtures v${marker.fixtures})` : ''}`)
+      step(
+        `${opts.fresh ? '--fresh: ' : ''}recreating ${SEED_DB}${marker && !opts.fresh ? ` (it holds scale ${marker.scale}, fixtures v${marker.fixtures}, schema ${marker.schema ?? 'unknown'})` : ''}`,
+      )
     }
     await dropDatabase(server, SEED_DB)
     await createDatabase(server, SEED_DB)
@@ -125,7 +137,7 @@ async function prepareSeedDatabase(server: BenchServer, opts: BenchOptions): Pro
     step('the setup process ended without finishing (loading Payload hung): starting it again')
   }
   if (!reuse) {
-    await writeMarker(server, SEED_DB, { scale: opts.scale, fixtures: FIXTURES_VERSION, seededAt, largeSeed: true })
+    await writeMarker(server, SEED_DB, { scale: opts.scale, fixtures: FIXTURES_VERSION, seededAt, largeSeed: true, schema: SCHEMA })
     step(`seed database ready in ${Math.round((Date.now() - started) / 1000)} s`)
   }
   return JSON.parse(fs.readFileSync(out, 'utf8')) as RunFixtures
@@ -294,6 +306,11 @@ async function main(): Promise<number> {
       try {
         // Requests the previous load left in flight are still running: let them finish first.
         await waitForQuiet(pool)
+        if (s.writes && !facts.autovacuum) {
+          // What autovacuum would have done meanwhile: each target starts without the dead
+          // rows an earlier run left behind (the same for the API and the floor).
+          await pool.query(`vacuum (analyze) ${s.writes.map((w) => pg.escapeIdentifier(w)).join(', ')}`)
+        }
         const run = await s.begin(ctx, t.name)
         const warm = await run.phase('warmup', null)
         const request = warm.next()
@@ -392,6 +409,11 @@ async function main(): Promise<number> {
     ...(shapeSame.length ? [`Answer shapes (every key path of the first answer) of the floor and the API are the same for: ${shapeSame.join(', ')}.`] : []),
     ...shapeDiffs.map((d) => `Answer shapes differ — ${d}.`),
     `Stats scenarios use the default period (the last 30 days, by day) and ${opts.statsConnections} concurrent connections; the target is the API's p95.`,
+    ...(facts.autovacuum
+      ? []
+      : [
+          `Autovacuum is off on this PostgreSQL server, so before each target's run of a write scenario the bench vacuums the tables it writes (${SCENARIOS.filter((s) => s.writes).map((s) => `${s.id}: ${s.writes!.join(', ')}`).join('; ')}), as autovacuum would have between runs; the API and the floor get the same.`,
+        ]),
     ...results.flatMap((s) =>
       (Object.entries(s.results) as Array<[TargetName, TargetResult]>).flatMap(([t, r]) => r.notes.map((n) => `${s.title} (${t}): ${n}.`)),
     ),
@@ -404,7 +426,7 @@ async function main(): Promise<number> {
       memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
       os: `${os.type()} ${os.release()}`,
       node: process.version,
-      postgres: facts.version,
+      postgres: `${facts.version}${facts.autovacuum ? '' : ' (autovacuum off)'}`,
       redis: redis.version,
       loadAverage: os.loadavg(),
     },

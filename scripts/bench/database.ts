@@ -19,7 +19,8 @@ import { dataDir } from '../../src/lib/env'
 export const SEED_DB = 'patron_bench_seed'
 export const WORK_DB = 'patron_bench'
 
-export type SeedMarker = { scale: number; fixtures: number; seededAt: string; largeSeed: boolean }
+/** What a seed database holds; `schema` is the newest migration it was seeded under. */
+export type SeedMarker = { scale: number; fixtures: number; seededAt: string; largeSeed: boolean; schema?: string }
 
 export type BenchServer = {
   kind: 'external' | 'embedded'
@@ -104,13 +105,14 @@ export async function createDatabase(server: BenchServer, database: string, temp
   })
 }
 
-export async function serverFacts(url: string): Promise<{ version: string; maxConnections: number }> {
+export async function serverFacts(url: string): Promise<{ version: string; maxConnections: number; autovacuum: boolean }> {
   const c = new pg.Client({ connectionString: url })
   await c.connect()
   try {
     const version = (await c.query(`show server_version`)).rows[0].server_version as string
     const maxConnections = Number((await c.query(`show max_connections`)).rows[0].max_connections)
-    return { version, maxConnections }
+    const autovacuum = (await c.query(`show autovacuum`)).rows[0].autovacuum === 'on'
+    return { version, maxConnections, autovacuum }
   } finally {
     await c.end()
   }

@@ -409,12 +409,10 @@ function redemptionDoc(r: Record<string, unknown>) {
 
 /**
  * POST /redemptions/redeem in plain SQL, the same transaction as
- * src/services/loyalty/redemptions.ts: lock the member, lock the voucher,
- * count the member's redemptions of it, check the rules (the same pure
- * checkRedemption), take one unit of stock, insert the redemption, move the
- * member's balance and tier, append the ledger entry. Leaves out only what is
- * redundant in one hand-written transaction (the ledger service's second lock
- * of the already locked member row, and switching the computed-write flag off).
+ * src/services/loyalty/redemptions.ts: lock the member, read the voucher with
+ * the member's count of it, check the rules (the same pure checkRedemption),
+ * insert the redemption, move the member's balance and tier, append the
+ * ledger entry, and last take one unit of stock with a conditional update.
  */
 async function redeem(ctx: FloorContext, memberId: number, body: unknown) {
   const voucher = (body as { voucher?: unknown } | null)?.voucher
@@ -429,14 +427,12 @@ async function redeem(ctx: FloorContext, memberId: number, body: unknown) {
     const byId = typeof voucher === 'number' || /^\d+$/.test(String(voucher))
     const v = (
       await c.query(
-        byId ? `select * from vouchers where id = $1 for update` : `select * from vouchers where code = $1 for update`,
-        [byId ? Number(voucher) : String(voucher).trim().toUpperCase()],
+        `select v.*, (select count(*)::int from redemptions r where r.member_id = $2 and r.voucher_id = v.id and r.status <> 'cancelled') as mine
+           from vouchers v where ${byId ? 'v.id' : 'v.code'} = $1`,
+        [byId ? Number(voucher) : String(voucher).trim().toUpperCase(), m.id],
       )
     ).rows[0]
     if (!v) throw new HttpError(404, 'NOT_FOUND', 'Voucher not found.')
-    const { n } = (
-      await c.query(`select count(*)::int as n from redemptions where member_id = $1 and voucher_id = $2 and status <> 'cancelled'`, [m.id, v.id])
-    ).rows[0]
     const now = new Date()
     const refusal = checkRedemption({
       now,
@@ -450,18 +446,12 @@ async function redeem(ctx: FloorContext, memberId: number, body: unknown) {
         validFrom: v.valid_from ? new Date(v.valid_from) : null,
         validTo: v.valid_to ? new Date(v.valid_to) : null,
       },
-      memberRedemptionsOfVoucher: n,
+      memberRedemptionsOfVoucher: v.mine,
       tiers: rules.tiers,
     })
     if (refusal) throw new HttpError(refusal === 'MEMBER_INACTIVE' ? 403 : 409, refusal, REFUSAL_MESSAGES[refusal])
     const cost = Number(v.points_cost)
     await c.query(`select set_config('patron.computed_write', 'on', true)`)
-    try {
-      await c.query(`update vouchers set stock = stock - 1, updated_at = now() where id = $1 returning stock`, [v.id])
-    } catch (err) {
-      if ((err as { code?: string }).code === '23514') throw new HttpError(409, 'OUT_OF_STOCK', 'Stock cannot go below zero.')
-      throw err
-    }
     const r = (
       await c.query(
         `insert into redemptions (redemption_code, member_id, voucher_id, points_used, status, redeemed_at, expires_at, idempotency_key, request_hash)
@@ -489,6 +479,8 @@ async function redeem(ctx: FloorContext, memberId: number, body: unknown) {
        values ($1, 'redeem', $2, $3, $4, $5, null, null, $6, null, now(), now()) returning id`,
       [m.id, -cost, balanceAfter, `Redeemed voucher ${v.code}`, r.id, `redeem:${r.id}`],
     )
+    const taken = await c.query(`update vouchers set stock = stock - 1 where id = $1 and stock > 0 and status = 'active' returning stock`, [v.id])
+    if (!taken.rowCount) throw new HttpError(409, 'OUT_OF_STOCK', REFUSAL_MESSAGES.OUT_OF_STOCK)
     return { redemption: redemptionDoc(r), pointsBalance: balanceAfter }
   })
 }

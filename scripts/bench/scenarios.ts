@@ -29,6 +29,8 @@ export type Scenario = {
   target: Target | null
   /** What the floor does for it (the report's notes). */
   floor: string
+  /** Tables the scenario writes: vacuumed before each target's run where autovacuum is off. */
+  writes?: string[]
   begin: (ctx: ScenarioContext, target: TargetName) => Promise<ScenarioRun>
 }
 
@@ -146,8 +148,9 @@ export const SCENARIOS: Scenario[] = [
     request: 'POST /api/redemptions/redeem {voucher} (member JWT; one voucher, 100 members)',
     connections: (o) => o.redeemConnections,
     target: { kind: 'rps', min: 300, text: '≥ 300/s, 0 violations' },
+    writes: ['members', 'vouchers', 'redemptions', 'point_transactions'],
     floor:
-      'JWT check and member SELECT, then one transaction: lock member, lock voucher, count the member’s redemptions of it, the same rule check, take a unit of stock, insert the redemption, update the balance and tier, append the ledger entry',
+      'JWT check and member SELECT, then one transaction: lock member, read the voucher with the member’s count of it, the same rule check, insert the redemption, update the balance and tier, append the ledger entry, and last take a unit of stock (conditional update)',
     begin: async ({ pool, fixtures }, target) => {
       const voucher = fixtures.vouchers[target]
       const member = cycle(fixtures.redeemers)
@@ -173,6 +176,7 @@ export const SCENARIOS: Scenario[] = [
     request: 'POST /api/orders/:id/transition {status: confirmed} (staff JWT; a distinct pending order each time)',
     connections: (o) => o.connections,
     target: null,
+    writes: ['orders', 'products', 'stock_movements', 'order_status_changes', 'low_stock_alerts'],
     floor:
       'JWT check and staff SELECT, then one transaction: lock the order, check the move, per line the conditional stock update, the movement and the low-stock alert reconcile, stamp the order, append its history; then read the order back',
     begin: async ({ pool, fixtures, options }, target) => {

@@ -66,6 +66,10 @@ type State = {
   unhook: (() => void) | null
   /** Misses being computed now, so that concurrent readers of one key compute once. */
   flights: Map<string, Promise<{ value: unknown; raw: string | null }>>
+  /** Changes seen by this process's listener, per area (in-process memos, process-memo.ts). */
+  seen: Map<string, number>
+  /** Moves on whenever the listener (re)connects: changes made meanwhile were not seen. */
+  epoch: number
 }
 
 const fresh = (): State => ({
@@ -91,11 +95,15 @@ const fresh = (): State => ({
   override: undefined,
   unhook: null,
   flights: new Map(),
+  seen: new Map(),
+  epoch: 0,
 })
 
 // One state per process, even when Next.js bundles this module more than once.
-const holder = globalThis as typeof globalThis & { __patronCacheInvalidation?: State }
+const holder = globalThis as typeof globalThis & { __patronCacheInvalidation?: State; __patronCacheEpochs?: number }
 const state = (): State => (holder.__patronCacheInvalidation ??= fresh())
+/** Epochs count across states, so a listener started again after a stop never repeats an old stamp. */
+const nextEpoch = () => (holder.__patronCacheEpochs = (holder.__patronCacheEpochs ?? 0) + 1)
 
 // ------------------------------------------------------------------ backend
 
@@ -181,6 +189,25 @@ export async function bumpAll(): Promise<boolean> {
   return ok
 }
 
+/**
+ * What this process has seen of `areas` so far, as a string that changes with
+ * every committed change to any of them (notifications counted as they arrive,
+ * and the listener's connection epoch); null when the listener is not
+ * connected or an area has no notify trigger, i.e. when nothing may be
+ * remembered. Read it before reading the data a memo keeps.
+ */
+export function localStamp(areas: readonly string[]): string | null {
+  const s = state()
+  // A replica may not have caught up with a change whose notification already arrived.
+  if (!s.ready || s.stopped || process.env.DATABASE_READ_REPLICAS) return null
+  let stamp = String(s.epoch)
+  for (const area of areas) {
+    if (!s.watched.has(area)) return null
+    stamp += `.${s.seen.get(area) ?? 0}`
+  }
+  return stamp
+}
+
 /** Areas with a notify trigger in this database (known once the listener is connected). */
 export function watchedAreas(): ReadonlySet<string> {
   return state().watched
@@ -203,6 +230,8 @@ function onNotification(msg: pg.Notification): void {
     return
   }
   if (msg.channel !== CACHE_CHANNEL || !msg.payload) return
+  // Synchronously, so that a fence arriving after this notification finds it counted.
+  s.seen.set(msg.payload, (s.seen.get(msg.payload) ?? 0) + 1)
   s.pending.add(msg.payload)
   if (s.flushQueued) return
   s.flushQueued = true
@@ -300,6 +329,7 @@ async function connect(s: State): Promise<boolean> {
     if (s.client !== client || s.stopped) return
     s.client = null
     s.ready = false
+    s.epoch = nextEpoch()
     if (err) log.warn(`cache listener lost its database connection (${err.message}); the cache is off until it reconnects`)
     client.end().catch(() => undefined)
     // Fences sent on this connection will not arrive: bump everything instead.
@@ -331,6 +361,7 @@ async function connect(s: State): Promise<boolean> {
     s.watched = new Set(triggers.rows.map((r) => r.area).filter(Boolean))
     s.attempts = 0
     hookWrites(s, payload)
+    s.epoch = nextEpoch()
     s.ready = true
     // Changes made while nobody listened here were not seen. If the store is not
     // reachable yet (Redis still connecting), the cache stays off until a retry succeeds.

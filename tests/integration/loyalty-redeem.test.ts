@@ -1,5 +1,6 @@
+import pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { dbFor, rows, sql } from '../../src/lib/db/sql'
+import { allowComputedWrites, dbFor, inTransaction, rows, sql, type Db } from '../../src/lib/db/sql'
 import { getTestContext, uniq, type TestContext } from '../helpers/context'
 import { balanceOf, createMember, createVoucher, ledgerCheck, setBalance, type MemberFixture } from '../helpers/members'
 import { rest } from '../helpers/rest'
@@ -300,5 +301,73 @@ describe('POST /api/point-transactions/adjust', () => {
     expect((await adjust(m.token, { member: m.id, points: 10, reason: 'x' })).status).toBe(403)
     expect((await rest(`${ctx.api}/point-transactions/adjust`, { body: { member: m.id, points: 10, reason: 'x' } })).status).toBe(401)
     expect(await balanceOf(ctx.payload, m.id)).toBe(100)
+  })
+})
+
+describe('the voucher unit is taken last', () => {
+  /**
+   * Another connection holds the voucher row (as a concurrent redemption or an
+   * admin edit would) while a redemption runs, changes the voucher, and lets
+   * go: the redemption, which read the voucher before the change, must see it
+   * when it takes its unit, and roll back everything it did.
+   */
+  async function raceWithVoucherChange(change: string, expected: { status: number; code: string }) {
+    const v = await createVoucher(ctx.payload, { pointsCost: 100, stock: 3 })
+    const m = await memberWith(500)
+    const other = new pg.Client({ connectionString: process.env.DATABASE_URL })
+    await other.connect()
+    try {
+      await other.query('begin')
+      await other.query(`select id from vouchers where id = $1 for no key update`, [v.id])
+      const pending = redeem(m, v.id)
+      // Wait until the redemption queues on the voucher row.
+      for (let i = 0; i < 200; i++) {
+        // Statistics are read once per transaction unless cleared.
+        await other.query('select pg_stat_clear_snapshot()')
+        const { rows: waiting } = await other.query(
+          `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like 'update vouchers set stock = stock - 1%'`,
+        )
+        if (waiting.length) break
+        await new Promise((r) => setTimeout(r, 25))
+      }
+      await other.query(`select set_config('patron.computed_write', 'on', true)`)
+      await other.query(change, [v.id])
+      await other.query('commit')
+      const res = await pending
+      expect(res.status, JSON.stringify(res.body)).toBe(expected.status)
+      expect(res.body.errors[0].code).toBe(expected.code)
+    } finally {
+      await other.end()
+    }
+    expect(await balanceOf(ctx.payload, m.id)).toBe(500)
+    expect(await ledgerCheck(ctx.payload, m.id)).toEqual({ balance: 500, ledgerSum: 500 })
+    const made = await ctx.payload.find({ collection: 'redemptions', where: { member: { equals: m.id } }, overrideAccess: true })
+    expect(made.totalDocs).toBe(0)
+  }
+
+  it('a voucher switched off meanwhile: 409 VOUCHER_INACTIVE, nothing changed', async () => {
+    await raceWithVoucherChange(`update vouchers set status = 'inactive' where id = $1`, { status: 409, code: 'VOUCHER_INACTIVE' })
+  })
+
+  it('a voucher sold out meanwhile: 409 OUT_OF_STOCK, nothing changed', async () => {
+    await raceWithVoucherChange(`update vouchers set stock = 0 where id = $1`, { status: 409, code: 'OUT_OF_STOCK' })
+  })
+
+  it('computed-write scopes nest: an inner scope leaves the flag on, the outer one clears it', async () => {
+    const flag = async (db: Db) => (await rows<{ f: string | null }>(db, sql`select current_setting('patron.computed_write', true) as f`))[0].f
+    const seen = await inTransaction(ctx.payload, undefined, async (db) => {
+      const out: Array<string | null> = []
+      await allowComputedWrites(db, async () => {
+        await allowComputedWrites(db, async () => void out.push(await flag(db)))
+        out.push(await flag(db))
+      })
+      out.push(await flag(db))
+      await allowComputedWrites(db, async () => undefined, { untilCommit: true })
+      out.push(await flag(db))
+      return out
+    })
+    expect(seen).toEqual(['on', 'on', 'off', 'on'])
+    // The flag never outlives its transaction.
+    expect(await inTransaction(ctx.payload, undefined, flag)).not.toBe('on')
   })
 })

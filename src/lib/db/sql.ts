@@ -69,18 +69,35 @@ export function uniqueViolation(err: unknown): string | undefined {
   return 'unknown'
 }
 
+/** Open computed-write scopes per transaction, so that nested scopes cost no round trips. */
+const computedScopes = new WeakMap<object, number>()
+
 /**
  * Runs `fn` with the transaction flagged as a computed-field writer. Database
  * triggers keep computed columns (a member's balance, tier…) unchanged on any
  * update without this flag, so only the services that own those numbers can
  * move them. `db` must be a transaction; the flag ends with it at the latest.
+ * Scopes nest (an inner one neither sets nor clears the flag). `untilCommit`
+ * leaves the flag on when `fn` is the transaction's last work, which saves a
+ * round trip while the transaction may hold a hot row lock.
  */
-export async function allowComputedWrites<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+export async function allowComputedWrites<T>(db: Db, fn: () => Promise<T>, opts: { untilCommit?: boolean } = {}): Promise<T> {
+  const open = computedScopes.get(db) ?? 0
+  if (open > 0) {
+    computedScopes.set(db, open + 1)
+    try {
+      return await fn()
+    } finally {
+      computedScopes.set(db, (computedScopes.get(db) ?? 1) - 1)
+    }
+  }
   await db.execute(sql`select set_config('patron.computed_write', 'on', true)`)
+  computedScopes.set(db, 1)
   try {
     return await fn()
   } finally {
+    computedScopes.delete(db)
     // After a failed statement the transaction is aborted and rolls back the flag itself.
-    await db.execute(sql`select set_config('patron.computed_write', 'off', true)`).catch(() => undefined)
+    if (!opts.untilCommit) await db.execute(sql`select set_config('patron.computed_write', 'off', true)`).catch(() => undefined)
   }
 }

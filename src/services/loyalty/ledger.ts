@@ -17,6 +17,13 @@ export type LedgerEntryInput = {
   createdBy?: number | null
   /** When the entry happened, if not now (imports of history). */
   createdAt?: Date | null
+  /**
+   * The caller already holds the member's row lock in this transaction and read
+   * these from the locked row: saves the second lock's round trip.
+   */
+  lockedMember?: { pointsBalance: number; lifetimePoints: number }
+  /** The key was made from a row this transaction created, so no earlier entry can hold it (the unique index still checks). */
+  newKey?: boolean
 }
 
 export type LedgerEntryResult = { entryId: number; balanceAfter: number; duplicate: boolean }
@@ -33,13 +40,15 @@ const LIFETIME_TYPES = new Set<LedgerType>(['earn', 'bonus'])
  */
 export async function postLedgerEntry(db: Db, rules: LoyaltyRules, input: LedgerEntryInput): Promise<LedgerEntryResult> {
   if (!isValidPointsAmount(input.points)) throw badRequest('points must be a non-zero whole number')
-  const [member] = await rows<{ points_balance: string; lifetime_points: string }>(
-    db,
-    sql`select points_balance, lifetime_points from members where id = ${input.memberId} for update`,
-  )
+  const [member] = input.lockedMember
+    ? [{ points_balance: String(input.lockedMember.pointsBalance), lifetime_points: String(input.lockedMember.lifetimePoints) }]
+    : await rows<{ points_balance: string; lifetime_points: string }>(
+        db,
+        sql`select points_balance, lifetime_points from members where id = ${input.memberId} for update`,
+      )
   if (!member) throw notFound('Member not found.')
 
-  if (input.idempotencyKey) {
+  if (input.idempotencyKey && !input.newKey) {
     const [existing] = await rows<{ id: number; balance_after: string }>(
       db,
       sql`select id, balance_after from point_transactions where idempotency_key = ${input.idempotencyKey}`,

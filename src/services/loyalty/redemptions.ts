@@ -2,10 +2,10 @@ import type { Payload } from 'payload'
 import { randomCode } from '../../domain/codes'
 import { checkRedemption, redemptionExpiry, REFUSAL_MESSAGES } from '../../domain/redemption'
 import { conflict, notFound, PatronError } from '../../lib/errors'
-import { inTransaction, rows, sql, uniqueViolation, type Db } from '../../lib/db/sql'
+import { allowComputedWrites, inTransaction, rows, sql, uniqueViolation, type Db } from '../../lib/db/sql'
 import { postLedgerEntry } from './ledger'
 import { loadRules } from './rules'
-import { moveVoucherStock } from './voucherStock'
+import { moveVoucherStock, takeVoucherUnit } from './voucherStock'
 
 type RedemptionRow = {
   id: number
@@ -86,11 +86,15 @@ function replay(row: RedemptionRow & { balance_after: string | null }, requestHa
 }
 
 /**
- * Redeems a voucher for a member in one transaction: checks the rules, takes
- * one unit of stock, records the redemption and deducts the points, or changes
- * nothing. Locks the member row, then the voucher row (the same order as every
- * other loyalty write), so concurrent redemptions cannot oversell stock or
- * overdraw points. A repeated Idempotency-Key returns the original result.
+ * Redeems a voucher for a member in one transaction: checks the rules, records
+ * the redemption, deducts the points and takes one unit of stock, or changes
+ * nothing. The member row is locked first (as in every loyalty write), so one
+ * member's redemptions apply one after another: points and the per-member
+ * limit cannot be overdrawn. The voucher row, which every redemption of it
+ * shares, is not locked while the rules are checked: its unit is taken last,
+ * by a conditional update (takeVoucherUnit), so stock cannot be oversold and
+ * the hot lock lasts only until the commit. A repeated Idempotency-Key
+ * returns the original result.
  */
 export async function redeemVoucher(payload: Payload, input: RedeemInput): Promise<RedeemResult> {
   const rules = await loadRules(payload)
@@ -98,9 +102,9 @@ export async function redeemVoucher(payload: Payload, input: RedeemInput): Promi
   const storedKey = input.idempotencyKey ? `${input.memberId}:${input.idempotencyKey}` : null
   try {
     return await inTransaction(payload, undefined, async (db) => {
-      const [member] = await rows<{ id: number; status: string; tier: string | null; points_balance: string }>(
+      const [member] = await rows<{ id: number; status: string; tier: string | null; points_balance: string; lifetime_points: string }>(
         db,
-        sql`select id, status, tier, points_balance from members where id = ${input.memberId} for update`,
+        sql`select id, status, tier, points_balance, lifetime_points from members where id = ${input.memberId} for update`,
       )
       if (!member) throw notFound('Member not found.')
       if (storedKey) {
@@ -118,18 +122,15 @@ export async function redeemVoucher(payload: Payload, input: RedeemInput): Promi
         min_tier: string | null
         valid_from: Date | null
         valid_to: Date | null
+        mine: number
       }>(
         db,
-        byId
-          ? sql`select * from vouchers where id = ${Number(input.voucher)} for update`
-          : sql`select * from vouchers where code = ${String(input.voucher).trim().toUpperCase()} for update`,
+        sql`select v.id, v.code, v.status, v.points_cost, v.stock, v.per_member_limit, v.min_tier, v.valid_from, v.valid_to,
+              (select count(*)::int from redemptions r
+                where r.member_id = ${member.id} and r.voucher_id = v.id and r.status <> 'cancelled') as mine
+            from vouchers v where ${byId ? sql`v.id = ${Number(input.voucher)}` : sql`v.code = ${String(input.voucher).trim().toUpperCase()}`}`,
       )
       if (!voucher) throw notFound('Voucher not found.')
-      const [{ n }] = await rows<{ n: number }>(
-        db,
-        sql`select count(*)::int as n from redemptions
-            where member_id = ${member.id} and voucher_id = ${voucher.id} and status <> 'cancelled'`,
-      )
       const now = new Date()
       const refusal = checkRedemption({
         now,
@@ -144,30 +145,39 @@ export async function redeemVoucher(payload: Payload, input: RedeemInput): Promi
           validFrom: voucher.valid_from ? new Date(voucher.valid_from) : null,
           validTo: voucher.valid_to ? new Date(voucher.valid_to) : null,
         },
-        memberRedemptionsOfVoucher: n,
+        memberRedemptionsOfVoucher: voucher.mine,
         tiers: rules.tiers,
       })
       if (refusal === 'MEMBER_INACTIVE') throw new PatronError(refusal, REFUSAL_MESSAGES[refusal], 403)
       if (refusal) throw conflict(refusal, REFUSAL_MESSAGES[refusal])
 
       const cost = Number(voucher.points_cost)
-      await moveVoucherStock(db, voucher.id, -1)
-      const [row] = await rows<RedemptionRow>(
+      // Nothing follows these writes but the commit: the flag may stay on until then.
+      return allowComputedWrites(
         db,
-        sql`insert into redemptions (redemption_code, member_id, voucher_id, points_used, status, redeemed_at, expires_at, idempotency_key, request_hash)
-            values (${randomCode('RD')}, ${member.id}, ${voucher.id}, ${cost}, 'pending', ${now.toISOString()},
-              ${redemptionExpiry(now, rules.redemptionValidityDays)?.toISOString() ?? null}, ${storedKey}, ${input.requestHash})
-            returning *`,
+        async () => {
+          const [row] = await rows<RedemptionRow>(
+            db,
+            sql`insert into redemptions (redemption_code, member_id, voucher_id, points_used, status, redeemed_at, expires_at, idempotency_key, request_hash)
+                values (${randomCode('RD')}, ${member.id}, ${voucher.id}, ${cost}, 'pending', ${now.toISOString()},
+                  ${redemptionExpiry(now, rules.redemptionValidityDays)?.toISOString() ?? null}, ${storedKey}, ${input.requestHash})
+                returning *`,
+          )
+          const entry = await postLedgerEntry(db, rules, {
+            memberId: member.id,
+            type: 'redeem',
+            points: -cost,
+            reason: `Redeemed voucher ${voucher.code}`,
+            redemptionId: row.id,
+            idempotencyKey: `redeem:${row.id}`,
+            newKey: true,
+            lockedMember: { pointsBalance: Number(member.points_balance), lifetimePoints: Number(member.lifetime_points) },
+          })
+          await takeVoucherUnit(db, voucher.id)
+          return { redemption: toRedemption(row), pointsBalance: entry.balanceAfter, replayed: false }
+        },
+        { untilCommit: true },
       )
-      const entry = await postLedgerEntry(db, rules, {
-        memberId: member.id,
-        type: 'redeem',
-        points: -cost,
-        reason: `Redeemed voucher ${voucher.code}`,
-        redemptionId: row.id,
-        idempotencyKey: `redeem:${row.id}`,
-      })
-      return { redemption: toRedemption(row), pointsBalance: entry.balanceAfter, replayed: false }
     })
   } catch (err) {
     // Belt and braces: if two requests with one key ever both got past the lookup, the unique key stops the second.

@@ -1,5 +1,14 @@
+import { REFUSAL_MESSAGES } from '../../domain/redemption'
 import { allowComputedWrites, pgCode, rows, sql, type Db } from '../../lib/db/sql'
 import { conflict } from '../../lib/errors'
+
+/*
+ * Stock moves leave `updated_at` alone: it is indexed, and an update that
+ * changes no indexed column is a HOT update, which keeps the row that every
+ * redemption of a voucher updates from piling up index entries (the table's
+ * fillfactor leaves room for that, migration 20261122_090100). An admin's
+ * restock is a Payload update, which sets `updated_at` itself.
+ */
 
 /**
  * The one place voucher stock moves (redemptions take and return units, admins
@@ -9,11 +18,30 @@ import { conflict } from '../../lib/errors'
 export async function moveVoucherStock(db: Db, voucherId: number, delta: number): Promise<number> {
   try {
     const [row] = await allowComputedWrites(db, () =>
-      rows<{ stock: string }>(db, sql`update vouchers set stock = stock + ${delta}, updated_at = now() where id = ${voucherId} returning stock`),
+      rows<{ stock: string }>(db, sql`update vouchers set stock = stock + ${delta} where id = ${voucherId} returning stock`),
     )
     return Number(row.stock)
   } catch (err) {
     if (pgCode(err) === '23514') throw conflict('OUT_OF_STOCK', 'Stock cannot go below zero.')
     throw err
   }
+}
+
+/**
+ * Takes one unit of an active voucher with a conditional update. Meant as a
+ * redemption's last statement: every redemption of a voucher queues on its row
+ * lock, which is then held only from this update to the commit right after it.
+ * Refuses (409) when the voucher ran out or was switched off since it was read.
+ */
+export async function takeVoucherUnit(db: Db, voucherId: number): Promise<number> {
+  const [row] = await allowComputedWrites(db, () =>
+    rows<{ stock: string }>(
+      db,
+      sql`update vouchers set stock = stock - 1 where id = ${voucherId} and stock > 0 and status = 'active' returning stock`,
+    ),
+  )
+  if (row) return Number(row.stock)
+  const [v] = await rows<{ status: string }>(db, sql`select status from vouchers where id = ${voucherId}`)
+  if (v?.status !== 'active') throw conflict('VOUCHER_INACTIVE', REFUSAL_MESSAGES.VOUCHER_INACTIVE)
+  throw conflict('OUT_OF_STOCK', REFUSAL_MESSAGES.OUT_OF_STOCK)
 }
