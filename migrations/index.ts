@@ -12,6 +12,7 @@ import * as migration_20261122_065800_search_and_ledger_hardening from './202611
 import * as migration_20261122_070000_cache_notify from './20261122_070000_cache_notify';
 import * as migration_20261122_090000_account_cache_notify from './20261122_090000_account_cache_notify';
 import * as migration_20261122_090100_hot_voucher_stock from './20261122_090100_hot_voucher_stock';
+import * as migration_20261122_093631_redemption_member_voucher_index from './20261122_093631_redemption_member_voucher_index';
 
 export const migrations = [
   {
@@ -72,7 +73,7 @@ export const migrations = [
   {
     up: migration_20261122_070000_cache_notify.up,
     down: migration_20261122_070000_cache_notify.down,
-    name: '20261122_070000_cache_notify'
+    name: '20261122_070000_cache_notify',
   },
   {
     up: migration_20261122_090000_account_cache_notify.up,
@@ -83,5 +84,10 @@ export const migrations = [
     up: migration_20261122_090100_hot_voucher_stock.up,
     down: migration_20261122_090100_hot_voucher_stock.down,
     name: '20261122_090100_hot_voucher_stock',
+  },
+  {
+    up: migration_20261122_093631_redemption_member_voucher_index.up,
+    down: migration_20261122_093631_redemption_member_voucher_index.down,
+    name: '20261122_093631_redemption_member_voucher_index'
   },
 ];

@@ -18,8 +18,8 @@ export const Redemptions: CollectionConfig = {
   admin: { useAsTitle: 'redemptionCode', group: 'Loyalty', defaultColumns: ['redemptionCode', 'member', 'voucher', 'pointsUsed', 'status', 'redeemedAt'] },
   access: { read: staffOrOwningMember, create: nobody, update: nobody, delete: nobody },
   endpoints: [redeem, useRedemption, cancelRedemption, redemptionStats],
-  // A member's redemptions, newest first.
-  indexes: [{ fields: ['member', 'redeemedAt'] }],
+  // A member's history by date; a member's redemptions of one voucher (the per-member limit, checked on every redemption).
+  indexes: [{ fields: ['member', 'redeemedAt'] }, { fields: ['member', 'voucher'] }],
   fields: [
     { name: 'redemptionCode', type: 'text', required: true, unique: true, index: true },
     { name: 'member', type: 'relationship', relationTo: 'members', required: true, index: true },

@@ -409,10 +409,11 @@ function redemptionDoc(r: Record<string, unknown>) {
 
 /**
  * POST /redemptions/redeem in plain SQL, the same transaction as
- * src/services/loyalty/redemptions.ts: lock the member, read the voucher with
- * the member's count of it, check the rules (the same pure checkRedemption),
- * insert the redemption, move the member's balance and tier, append the
- * ledger entry, and last take one unit of stock with a conditional update.
+ * src/services/loyalty/redemptions.ts: one statement locks the member and
+ * reads the voucher with the member's count of it, the rules are checked (the
+ * same pure checkRedemption), and one statement writes the redemption, the
+ * member's balance and tier, the ledger entry and the voucher's unit. No
+ * admission gate: every request goes straight to the database.
  */
 async function redeem(ctx: FloorContext, memberId: number, body: unknown) {
   const voucher = (body as { voucher?: unknown } | null)?.voucher
@@ -422,65 +423,78 @@ async function redeem(ctx: FloorContext, memberId: number, body: unknown) {
   const rules = ctx.globals.rules
   const hash = requestHash({ member: memberId, voucher })
   return inTransaction(ctx, async (c) => {
-    const m = (await c.query(`select id, status, tier, points_balance, lifetime_points from members where id = $1 for update`, [memberId])).rows[0]
-    if (!m) throw new HttpError(404, 'NOT_FOUND', 'Member not found.')
     const byId = typeof voucher === 'number' || /^\d+$/.test(String(voucher))
-    const v = (
+    const f = (
       await c.query(
-        `select v.*, (select count(*)::int from redemptions r where r.member_id = $2 and r.voucher_id = v.id and r.status <> 'cancelled') as mine
-           from vouchers v where ${byId ? 'v.id' : 'v.code'} = $1`,
-        [byId ? Number(voucher) : String(voucher).trim().toUpperCase(), m.id],
+        `select m.id, m.status, m.tier, m.points_balance, m.lifetime_points,
+           v.id as voucher_id, v.code, v.status as voucher_status, v.points_cost, v.stock, v.per_member_limit, v.min_tier, v.valid_from, v.valid_to,
+           (select count(*)::int from redemptions r where r.member_id = m.id and r.voucher_id = v.id and r.status <> 'cancelled') as mine,
+           set_config('patron.computed_write', 'on', true) as computed_writes
+         from members m left join vouchers v on ${byId ? 'v.id' : 'v.code'} = $2
+         where m.id = $1
+         for update of m`,
+        [memberId, byId ? Number(voucher) : String(voucher).trim().toUpperCase()],
       )
     ).rows[0]
-    if (!v) throw new HttpError(404, 'NOT_FOUND', 'Voucher not found.')
+    if (!f) throw new HttpError(404, 'NOT_FOUND', 'Member not found.')
+    if (f.voucher_id === null) throw new HttpError(404, 'NOT_FOUND', 'Voucher not found.')
     const now = new Date()
     const refusal = checkRedemption({
       now,
-      member: { status: m.status, tier: m.tier, pointsBalance: Number(m.points_balance) },
+      member: { status: f.status, tier: f.tier, pointsBalance: Number(f.points_balance) },
       voucher: {
-        status: v.status,
-        pointsCost: Number(v.points_cost),
-        stock: Number(v.stock),
-        perMemberLimit: v.per_member_limit === null ? null : Number(v.per_member_limit),
-        minTier: v.min_tier,
-        validFrom: v.valid_from ? new Date(v.valid_from) : null,
-        validTo: v.valid_to ? new Date(v.valid_to) : null,
+        status: f.voucher_status,
+        pointsCost: Number(f.points_cost),
+        stock: Number(f.stock),
+        perMemberLimit: f.per_member_limit === null ? null : Number(f.per_member_limit),
+        minTier: f.min_tier,
+        validFrom: f.valid_from ? new Date(f.valid_from) : null,
+        validTo: f.valid_to ? new Date(f.valid_to) : null,
       },
-      memberRedemptionsOfVoucher: v.mine,
+      memberRedemptionsOfVoucher: f.mine,
       tiers: rules.tiers,
     })
     if (refusal) throw new HttpError(refusal === 'MEMBER_INACTIVE' ? 403 : 409, refusal, REFUSAL_MESSAGES[refusal])
-    const cost = Number(v.points_cost)
-    await c.query(`select set_config('patron.computed_write', 'on', true)`)
-    const r = (
-      await c.query(
-        `insert into redemptions (redemption_code, member_id, voucher_id, points_used, status, redeemed_at, expires_at, idempotency_key, request_hash)
-         values ($1, $2, $3, $4, 'pending', $5, $6, null, $7) returning *`,
-        [randomCode('RD'), m.id, v.id, cost, now.toISOString(), redemptionExpiry(now, rules.redemptionValidityDays)?.toISOString() ?? null, hash],
-      )
-    ).rows[0]
-    const balanceAfter = Number(m.points_balance) - cost
+    const cost = Number(f.points_cost)
+    const balanceAfter = Number(f.points_balance) - cost
     if (balanceAfter < 0) throw new HttpError(409, 'INSUFFICIENT_POINTS', 'Not enough points.')
-    const lifetimePoints = Number(m.lifetime_points)
+    const lifetimePoints = Number(f.lifetime_points)
     let rollingSpend = 0
     if (rules.tierBasis === 'rolling_spend') {
       const s = (
-        await c.query(`select coalesce(sum(spend_amount), 0) as s from point_transactions where member_id = $1 and created_at > now() - interval '365 days'`, [m.id])
+        await c.query(`select coalesce(sum(spend_amount), 0) as s from point_transactions where member_id = $1 and created_at > now() - interval '365 days'`, [f.id])
       ).rows[0]
       rollingSpend = Number(s.s)
     }
     const tier = tierFor(tierMeasure(rules.tierBasis, { lifetimePoints, rollingSpend }), rules.tiers)
-    await c.query(
-      `update members set points_balance = $2, lifetime_points = $3, lifetime_spend = lifetime_spend + 0, tier = $4, updated_at = now() where id = $1`,
-      [m.id, balanceAfter, lifetimePoints, tier],
-    )
-    await c.query(
-      `insert into point_transactions (member_id, type, points, balance_after, reason, redemption_id, spend_amount, expires_at, idempotency_key, created_by_id, created_at, updated_at)
-       values ($1, 'redeem', $2, $3, $4, $5, null, null, $6, null, now(), now()) returning id`,
-      [m.id, -cost, balanceAfter, `Redeemed voucher ${v.code}`, r.id, `redeem:${r.id}`],
-    )
-    const taken = await c.query(`update vouchers set stock = stock - 1 where id = $1 and stock > 0 and status = 'active' returning stock`, [v.id])
-    if (!taken.rowCount) throw new HttpError(409, 'OUT_OF_STOCK', REFUSAL_MESSAGES.OUT_OF_STOCK)
+    const r = (
+      await c.query(
+        `with r as (
+           insert into redemptions (redemption_code, member_id, voucher_id, points_used, status, redeemed_at, expires_at, idempotency_key, request_hash)
+           values ($1, $2, $3, $4, 'pending', $5, $6, null, $7) returning *),
+         m as (update members set points_balance = $8, lifetime_points = $9, lifetime_spend = lifetime_spend + 0, tier = $10, updated_at = now() where id = $2),
+         e as (insert into point_transactions (member_id, type, points, balance_after, reason, redemption_id, spend_amount, expires_at, idempotency_key, created_by_id, created_at, updated_at)
+               values ($2, 'redeem', $11, $8, $12, (select id from r), null, null, 'redeem:' || (select id from r), null, now(), now()) returning id),
+         v as (update vouchers set stock = stock - 1 where id = $3 and stock > 0 and status = 'active' returning stock)
+         select r.*, (select stock from v) as stock_after from r`,
+        [
+          randomCode('RD'),
+          f.id,
+          f.voucher_id,
+          cost,
+          now.toISOString(),
+          redemptionExpiry(now, rules.redemptionValidityDays)?.toISOString() ?? null,
+          hash,
+          balanceAfter,
+          lifetimePoints,
+          tier,
+          -cost,
+          `Redeemed voucher ${f.code}`,
+        ],
+      )
+    ).rows[0]
+    if (r.stock_after === null) throw new HttpError(409, 'OUT_OF_STOCK', REFUSAL_MESSAGES.OUT_OF_STOCK)
+    delete r.stock_after
     return { redemption: redemptionDoc(r), pointsBalance: balanceAfter }
   })
 }

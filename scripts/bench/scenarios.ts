@@ -150,7 +150,7 @@ export const SCENARIOS: Scenario[] = [
     target: { kind: 'rps', min: 300, text: '≥ 300/s, 0 violations' },
     writes: ['members', 'vouchers', 'redemptions', 'point_transactions'],
     floor:
-      'JWT check and member SELECT, then one transaction: lock member, read the voucher with the member’s count of it, the same rule check, insert the redemption, update the balance and tier, append the ledger entry, and last take a unit of stock (conditional update)',
+      'JWT check and member SELECT, then one transaction: one statement locks the member and reads the voucher with the member’s count of it, the same rule check, one statement inserts the redemption, updates the balance and tier, appends the ledger entry and takes a unit of stock (conditional update); no admission gate',
     begin: async ({ pool, fixtures }, target) => {
       const voucher = fixtures.vouchers[target]
       const member = cycle(fixtures.redeemers)

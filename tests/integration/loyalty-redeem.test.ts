@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { allowComputedWrites, dbFor, inTransaction, rows, sql, type Db } from '../../src/lib/db/sql'
+import { allowComputedWrites, COMPUTED_WRITES_FOR_TRANSACTION, dbFor, inTransaction, rows, sql, type Db } from '../../src/lib/db/sql'
 import { getTestContext, uniq, type TestContext } from '../helpers/context'
 import { balanceOf, createMember, createVoucher, ledgerCheck, setBalance, type MemberFixture } from '../helpers/members'
 import { rest } from '../helpers/rest'
@@ -353,7 +353,7 @@ describe('the voucher unit is taken last', () => {
     await raceWithVoucherChange(`update vouchers set stock = 0 where id = $1`, { status: 409, code: 'OUT_OF_STOCK' })
   })
 
-  it('computed-write scopes nest: an inner scope leaves the flag on, the outer one clears it', async () => {
+  it('computed-write scopes nest: an inner scope leaves the flag on, the outer one clears it; the transaction-wide flag lasts until the end', async () => {
     const flag = async (db: Db) => (await rows<{ f: string | null }>(db, sql`select current_setting('patron.computed_write', true) as f`))[0].f
     const seen = await inTransaction(ctx.payload, undefined, async (db) => {
       const out: Array<string | null> = []
@@ -362,7 +362,7 @@ describe('the voucher unit is taken last', () => {
         out.push(await flag(db))
       })
       out.push(await flag(db))
-      await allowComputedWrites(db, async () => undefined, { untilCommit: true })
+      await db.execute(sql`select ${COMPUTED_WRITES_FOR_TRANSACTION}`)
       out.push(await flag(db))
       return out
     })

@@ -69,6 +69,13 @@ export function uniqueViolation(err: unknown): string | undefined {
   return 'unknown'
 }
 
+/**
+ * The flag as an expression, for a service whose whole transaction is its own
+ * to set it inside its first statement (saving a round trip); the flag then
+ * lasts until that transaction ends.
+ */
+export const COMPUTED_WRITES_FOR_TRANSACTION = sql`set_config('patron.computed_write', 'on', true)`
+
 /** Open computed-write scopes per transaction, so that nested scopes cost no round trips. */
 const computedScopes = new WeakMap<object, number>()
 
@@ -77,11 +84,9 @@ const computedScopes = new WeakMap<object, number>()
  * triggers keep computed columns (a member's balance, tier…) unchanged on any
  * update without this flag, so only the services that own those numbers can
  * move them. `db` must be a transaction; the flag ends with it at the latest.
- * Scopes nest (an inner one neither sets nor clears the flag). `untilCommit`
- * leaves the flag on when `fn` is the transaction's last work, which saves a
- * round trip while the transaction may hold a hot row lock.
+ * Scopes nest (an inner one neither sets nor clears the flag).
  */
-export async function allowComputedWrites<T>(db: Db, fn: () => Promise<T>, opts: { untilCommit?: boolean } = {}): Promise<T> {
+export async function allowComputedWrites<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   const open = computedScopes.get(db) ?? 0
   if (open > 0) {
     computedScopes.set(db, open + 1)
@@ -98,6 +103,6 @@ export async function allowComputedWrites<T>(db: Db, fn: () => Promise<T>, opts:
   } finally {
     computedScopes.delete(db)
     // After a failed statement the transaction is aborted and rolls back the flag itself.
-    if (!opts.untilCommit) await db.execute(sql`select set_config('patron.computed_write', 'off', true)`).catch(() => undefined)
+    await db.execute(sql`select set_config('patron.computed_write', 'off', true)`).catch(() => undefined)
   }
 }

@@ -29,7 +29,7 @@ async function handle(
   res: http.ServerResponse,
 ): Promise<void> {
   try {
-    const request = toFetchRequest(req)
+    const request = toFetchRequest(req, await smallBody(req))
     const { pathname } = new URL(request.url)
     let response: Response
     if (pathname === '/api/graphql' && req.method === 'POST') response = await handleWithCache(config, request, () => graphql(request))
@@ -43,7 +43,24 @@ async function handle(
   }
 }
 
-function toFetchRequest(req: http.IncomingMessage): Request {
+/** Bodies up to this size are read whole before the request is built: much cheaper than a stream for JSON. */
+const SMALL_BODY_BYTES = 64 * 1024
+
+/**
+ * The request body as one buffer when it is small JSON-sized data (announced
+ * by Content-Length); undefined when it must stay a stream (uploads, chunked
+ * or large bodies, which Payload reads at its own pace and may refuse early).
+ */
+async function smallBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
+  if (req.method === 'GET' || req.method === 'HEAD') return undefined
+  const length = Number(req.headers['content-length'])
+  if (!Number.isInteger(length) || length > SMALL_BODY_BYTES || /multipart\//i.test(req.headers['content-type'] ?? '')) return undefined
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+function toFetchRequest(req: http.IncomingMessage, body?: Buffer): Request {
   const headers = new Headers()
   for (const [name, value] of Object.entries(req.headers)) {
     if (name === CLIENT_IP_HEADER || value === undefined) continue
@@ -58,7 +75,7 @@ function toFetchRequest(req: http.IncomingMessage): Request {
   return new Request(url, {
     method: req.method,
     headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream) : undefined,
+    body: !hasBody ? undefined : body ?? (Readable.toWeb(req) as ReadableStream),
     // Required by Node's fetch when the body is a stream.
     duplex: 'half',
   } as RequestInit)
@@ -78,7 +95,9 @@ async function writeResponse(response: Response, res: http.ServerResponse, req?:
   const cookies = response.headers.getSetCookie()
   if (cookies.length) headers['set-cookie'] = cookies
   res.writeHead(response.status, headers)
-  if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk)
+  // JSON answers are read whole (cheaper than iterating a stream); anything else is streamed.
+  if (response.body && /json/i.test(response.headers.get('content-type') ?? '')) res.write(Buffer.from(await response.arrayBuffer()))
+  else if (response.body) for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk)
   res.end(() => {
     if (unreadBody && socket && !socket.destroyed) socket.destroySoon()
   })

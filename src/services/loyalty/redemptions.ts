@@ -1,11 +1,13 @@
 import type { Payload } from 'payload'
 import { randomCode } from '../../domain/codes'
 import { checkRedemption, redemptionExpiry, REFUSAL_MESSAGES } from '../../domain/redemption'
+import { envInt } from '../../lib/env'
 import { conflict, notFound, PatronError } from '../../lib/errors'
-import { allowComputedWrites, inTransaction, rows, sql, uniqueViolation, type Db } from '../../lib/db/sql'
-import { postLedgerEntry } from './ledger'
+import { KeyedGate } from '../../lib/gate'
+import { COMPUTED_WRITES_FOR_TRANSACTION, inTransaction, rows, sql, uniqueViolation, type Db } from '../../lib/db/sql'
+import { ledgerEntryStatements, planLedgerEntry, postLedgerEntry, type LedgerEntryInput } from './ledger'
 import { loadRules } from './rules'
-import { moveVoucherStock, takeVoucherUnit } from './voucherStock'
+import { moveVoucherStock, noUnitRefusal, takeUnitStatement } from './voucherStock'
 
 type RedemptionRow = {
   id: number
@@ -92,30 +94,37 @@ function replay(row: RedemptionRow & { balance_after: string | null }, requestHa
  * member's redemptions apply one after another: points and the per-member
  * limit cannot be overdrawn. The voucher row, which every redemption of it
  * shares, is not locked while the rules are checked: its unit is taken last,
- * by a conditional update (takeVoucherUnit), so stock cannot be oversold and
+ * by a conditional update (takeUnitStatement), so stock cannot be oversold and
  * the hot lock lasts only until the commit. A repeated Idempotency-Key
  * returns the original result.
  */
 export async function redeemVoucher(payload: Payload, input: RedeemInput): Promise<RedeemResult> {
+  // Redemptions of one voucher all end on its row: let a few at a time in (see KeyedGate).
+  const voucherKey = `voucher:${String(input.voucher).trim().toUpperCase()}`
+  return redemptionGate.run(voucherKey, envInt('REDEEM_CONCURRENCY_PER_VOUCHER', 4), () => redeemNow(payload, input))
+}
+
+const redemptionGate = new KeyedGate()
+
+async function redeemNow(payload: Payload, input: RedeemInput): Promise<RedeemResult> {
   const rules = await loadRules(payload)
   // Keys are per member: one member's key can neither collide with nor reveal another's.
   const storedKey = input.idempotencyKey ? `${input.memberId}:${input.idempotencyKey}` : null
   try {
     return await inTransaction(payload, undefined, async (db) => {
-      const [member] = await rows<{ id: number; status: string; tier: string | null; points_balance: string; lifetime_points: string }>(
-        db,
-        sql`select id, status, tier, points_balance, lifetime_points from members where id = ${input.memberId} for update`,
-      )
-      if (!member) throw notFound('Member not found.')
-      if (storedKey) {
-        const existing = await findByKey(db, storedKey)
-        if (existing) return replay(existing, input.requestHash)
-      }
       const byId = typeof input.voucher === 'number' || /^\d+$/.test(String(input.voucher))
-      const [voucher] = await rows<{
+      const voucherMatch = byId ? sql`v.id = ${Number(input.voucher)}` : sql`v.code = ${String(input.voucher).trim().toUpperCase()}`
+      // One round trip: lock the member, read the voucher with the member's count of it,
+      // and flag the transaction as a computed-field writer (all it writes is this service's).
+      const [found] = await rows<{
         id: number
-        code: string
         status: string
+        tier: string | null
+        points_balance: string
+        lifetime_points: string
+        voucher_id: number | null
+        code: string
+        voucher_status: string
         points_cost: string
         stock: string
         per_member_limit: string | null
@@ -125,59 +134,68 @@ export async function redeemVoucher(payload: Payload, input: RedeemInput): Promi
         mine: number
       }>(
         db,
-        sql`select v.id, v.code, v.status, v.points_cost, v.stock, v.per_member_limit, v.min_tier, v.valid_from, v.valid_to,
+        sql`select m.id, m.status, m.tier, m.points_balance, m.lifetime_points,
+              v.id as voucher_id, v.code, v.status as voucher_status, v.points_cost, v.stock, v.per_member_limit, v.min_tier, v.valid_from, v.valid_to,
               (select count(*)::int from redemptions r
-                where r.member_id = ${member.id} and r.voucher_id = v.id and r.status <> 'cancelled') as mine
-            from vouchers v where ${byId ? sql`v.id = ${Number(input.voucher)}` : sql`v.code = ${String(input.voucher).trim().toUpperCase()}`}`,
+                where r.member_id = m.id and r.voucher_id = v.id and r.status <> 'cancelled') as mine,
+              ${COMPUTED_WRITES_FOR_TRANSACTION} as computed_writes
+            from members m left join vouchers v on ${voucherMatch}
+            where m.id = ${input.memberId}
+            for update of m`,
       )
-      if (!voucher) throw notFound('Voucher not found.')
+      if (!found) throw notFound('Member not found.')
+      if (storedKey) {
+        const existing = await findByKey(db, storedKey)
+        if (existing) return replay(existing, input.requestHash)
+      }
+      const voucherId = found.voucher_id
+      if (voucherId === null) throw notFound('Voucher not found.')
       const now = new Date()
       const refusal = checkRedemption({
         now,
-        member: { status: member.status, tier: member.tier, pointsBalance: Number(member.points_balance) },
+        member: { status: found.status, tier: found.tier, pointsBalance: Number(found.points_balance) },
         voucher: {
-          status: voucher.status,
-          pointsCost: Number(voucher.points_cost),
-          stock: Number(voucher.stock),
-          perMemberLimit: voucher.per_member_limit === null ? null : Number(voucher.per_member_limit),
-          minTier: voucher.min_tier,
+          status: found.voucher_status,
+          pointsCost: Number(found.points_cost),
+          stock: Number(found.stock),
+          perMemberLimit: found.per_member_limit === null ? null : Number(found.per_member_limit),
+          minTier: found.min_tier,
           // The driver may hand timestamps back as strings: compare Dates, not text.
-          validFrom: voucher.valid_from ? new Date(voucher.valid_from) : null,
-          validTo: voucher.valid_to ? new Date(voucher.valid_to) : null,
+          validFrom: found.valid_from ? new Date(found.valid_from) : null,
+          validTo: found.valid_to ? new Date(found.valid_to) : null,
         },
-        memberRedemptionsOfVoucher: voucher.mine,
+        memberRedemptionsOfVoucher: found.mine,
         tiers: rules.tiers,
       })
       if (refusal === 'MEMBER_INACTIVE') throw new PatronError(refusal, REFUSAL_MESSAGES[refusal], 403)
       if (refusal) throw conflict(refusal, REFUSAL_MESSAGES[refusal])
 
-      const cost = Number(voucher.points_cost)
-      // Nothing follows these writes but the commit: the flag may stay on until then.
-      return allowComputedWrites(
+      const cost = Number(found.points_cost)
+      const entry: LedgerEntryInput = {
+        memberId: found.id,
+        type: 'redeem',
+        points: -cost,
+        reason: `Redeemed voucher ${found.code}`,
+        lockedMember: { pointsBalance: Number(found.points_balance), lifetimePoints: Number(found.lifetime_points) },
+      }
+      const plan = await planLedgerEntry(db, rules, entry)
+      const ledger = ledgerEntryStatements(entry, plan, { redemptionId: sql`(select id from r)`, idempotencyKey: sql`'redeem:' || (select id from r)` })
+      // One statement for every write: the redemption, the member's numbers, the ledger
+      // entry, and the voucher's unit (its row lock is held from here to the commit only).
+      const [row] = await rows<RedemptionRow & { stock_after: string | null }>(
         db,
-        async () => {
-          const [row] = await rows<RedemptionRow>(
-            db,
-            sql`insert into redemptions (redemption_code, member_id, voucher_id, points_used, status, redeemed_at, expires_at, idempotency_key, request_hash)
-                values (${randomCode('RD')}, ${member.id}, ${voucher.id}, ${cost}, 'pending', ${now.toISOString()},
-                  ${redemptionExpiry(now, rules.redemptionValidityDays)?.toISOString() ?? null}, ${storedKey}, ${input.requestHash})
-                returning *`,
-          )
-          const entry = await postLedgerEntry(db, rules, {
-            memberId: member.id,
-            type: 'redeem',
-            points: -cost,
-            reason: `Redeemed voucher ${voucher.code}`,
-            redemptionId: row.id,
-            idempotencyKey: `redeem:${row.id}`,
-            newKey: true,
-            lockedMember: { pointsBalance: Number(member.points_balance), lifetimePoints: Number(member.lifetime_points) },
-          })
-          await takeVoucherUnit(db, voucher.id)
-          return { redemption: toRedemption(row), pointsBalance: entry.balanceAfter, replayed: false }
-        },
-        { untilCommit: true },
+        sql`with r as (
+              insert into redemptions (redemption_code, member_id, voucher_id, points_used, status, redeemed_at, expires_at, idempotency_key, request_hash)
+              values (${randomCode('RD')}, ${found.id}, ${voucherId}, ${cost}, 'pending', ${now.toISOString()},
+                ${redemptionExpiry(now, rules.redemptionValidityDays)?.toISOString() ?? null}, ${storedKey}, ${input.requestHash})
+              returning *),
+            m as (${ledger.member}),
+            e as (${ledger.entry}),
+            v as (${takeUnitStatement(voucherId)})
+            select r.*, (select stock from v) as stock_after from r`,
       )
+      if (row.stock_after === null) throw await noUnitRefusal(db, voucherId)
+      return { redemption: toRedemption(row), pointsBalance: plan.balanceAfter, replayed: false }
     })
   } catch (err) {
     // Belt and braces: if two requests with one key ever both got past the lookup, the unique key stops the second.

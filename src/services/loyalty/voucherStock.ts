@@ -1,6 +1,7 @@
 import { REFUSAL_MESSAGES } from '../../domain/redemption'
 import { allowComputedWrites, pgCode, rows, sql, type Db } from '../../lib/db/sql'
-import { conflict } from '../../lib/errors'
+import { conflict, type PatronError } from '../../lib/errors'
+import type { SQL } from 'drizzle-orm'
 
 /*
  * Stock moves leave `updated_at` alone: it is indexed, and an update that
@@ -27,21 +28,14 @@ export async function moveVoucherStock(db: Db, voucherId: number, delta: number)
   }
 }
 
-/**
- * Takes one unit of an active voucher with a conditional update. Meant as a
- * redemption's last statement: every redemption of a voucher queues on its row
- * lock, which is then held only from this update to the commit right after it.
- * Refuses (409) when the voucher ran out or was switched off since it was read.
- */
-export async function takeVoucherUnit(db: Db, voucherId: number): Promise<number> {
-  const [row] = await allowComputedWrites(db, () =>
-    rows<{ stock: string }>(
-      db,
-      sql`update vouchers set stock = stock - 1 where id = ${voucherId} and stock > 0 and status = 'active' returning stock`,
-    ),
-  )
-  if (row) return Number(row.stock)
+/** The conditional update that takes one unit of an active voucher (`returning stock`; no row when it cannot). */
+export function takeUnitStatement(voucherId: number): SQL {
+  return sql`update vouchers set stock = stock - 1 where id = ${voucherId} and stock > 0 and status = 'active' returning stock`
+}
+
+/** Why no unit could be taken (after takeUnitStatement returned no row): switched off, or sold out. */
+export async function noUnitRefusal(db: Db, voucherId: number): Promise<PatronError> {
   const [v] = await rows<{ status: string }>(db, sql`select status from vouchers where id = ${voucherId}`)
-  if (v?.status !== 'active') throw conflict('VOUCHER_INACTIVE', REFUSAL_MESSAGES.VOUCHER_INACTIVE)
-  throw conflict('OUT_OF_STOCK', REFUSAL_MESSAGES.OUT_OF_STOCK)
+  if (v?.status !== 'active') return conflict('VOUCHER_INACTIVE', REFUSAL_MESSAGES.VOUCHER_INACTIVE)
+  return conflict('OUT_OF_STOCK', REFUSAL_MESSAGES.OUT_OF_STOCK)
 }
