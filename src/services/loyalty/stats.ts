@@ -225,6 +225,17 @@ function orderTiers(counts: Array<{ tier: string | null; count: number }>, confi
 // ---------------------------------------------------------------- ledger
 
 /**
+ * Points owed to members just before `at`: every balance now, less the entries
+ * made since. The same as summing the ledger before `at` (each balance equals
+ * its member's ledger sum, an invariant the database keeps), but it reads only
+ * the recent entries instead of nearly the whole ledger.
+ */
+function liabilityBefore(at: Date) {
+  return sql`select (select coalesce(sum(points_balance), 0) from members)
+      - (select coalesce(sum(points), 0) from point_transactions where created_at >= ${at.toISOString()}::timestamptz) as v`
+}
+
+/**
  * The points ledger in the period: earned (positive earn and bonus entries),
  * redeemed (−redeem), expired (−expire), refunded (refund entries: points given
  * back for cancelled redemptions), adjusted (net of staff adjustments), net
@@ -254,8 +265,7 @@ export async function getLedgerStats(payload: Payload, period: Period): Promise<
             t as (select ${bucketOf(period, sql`created_at`)} as b, id, type, points
                   from point_transactions where ${within(period, sql`created_at`)}),
             agg as (select t.b, ${figures} from t group by t.b),
-            opening as (select coalesce(sum(points), 0) as v from point_transactions
-                        where created_at < ${period.from.toISOString()}::timestamptz)
+            opening as (${liabilityBefore(period.from)})
           select ${bucketColumns(period)},
             coalesce(agg.earned, 0) as earned, coalesce(agg.redeemed, 0) as redeemed, coalesce(agg.expired, 0) as expired,
             coalesce(agg.refunded, 0) as refunded, coalesce(agg.adjusted, 0) as adjusted, coalesce(agg.net, 0) as net,
@@ -267,8 +277,8 @@ export async function getLedgerStats(payload: Payload, period: Period): Promise<
     rows<{ outstanding: string; at_start: string; at_end: string }>(
       db,
       sql`select (select coalesce(sum(points_balance), 0) from members) as outstanding,
-            (select coalesce(sum(points), 0) from point_transactions where created_at < ${period.from.toISOString()}::timestamptz) as at_start,
-            (select coalesce(sum(points), 0) from point_transactions where created_at < ${period.to.toISOString()}::timestamptz) as at_end`,
+            (${liabilityBefore(period.from)}) as at_start,
+            (${liabilityBefore(period.to)}) as at_end`,
     ),
   ])
   const seriesOut = series.map((r) => ({
