@@ -324,8 +324,16 @@ async function main(): Promise<number> {
         // Bodies are kept only for failures, and never with a token in them.
         r.probe = { status: answer.status, body: answer.status >= 200 && answer.status < 300 ? '' : answer.body.slice(0, 2_000).replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<jwt>') }
         if (r.probe.status < 200 || r.probe.status >= 300) step(`  ${t.name}: the first request answered ${r.probe.status}: ${r.probe.body.slice(0, 300)}`)
-        if (opts.warmup > 0) {
-          r.warmup = await runLoad({ baseUrl: t.baseUrl, connections, seconds: opts.warmup, amount: warm.amount, next: warm.next, label: `${t.name} warm-up` })
+        if (opts.warmup > 0 || warm.seconds) {
+          r.warmup = await runLoad({
+            baseUrl: t.baseUrl,
+            connections,
+            seconds: warm.seconds ?? opts.warmup,
+            amount: warm.amount,
+            next: warm.next,
+            label: `${t.name} warm-up`,
+          })
+          if (warm.note) r.notes.push(`${warm.note}: ${r.warmup.ok} answers in ${r.warmup.seconds} s, ${Math.round(r.warmup.rps)} req/s`)
         }
         await waitForQuiet(pool)
         const measure = await run.phase('measure', r.warmup)
