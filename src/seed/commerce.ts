@@ -8,6 +8,7 @@ import { transitionOrder, type OrderActor } from '../services/commerce/orders'
 import { recordManualPayment, refundTransaction } from '../services/commerce/payments'
 import { loadCommerceSettings } from '../services/commerce/settings'
 import { demoMemberEmail, DEMO_MEMBER_COUNT } from './loyalty'
+import { COURIERS } from './couriers'
 import { seededRandom, type Rng } from './random'
 
 /**
@@ -635,12 +636,6 @@ const ORDER_MARKER = 'Demo order '
 const orderMarker = (key: string) => `${ORDER_MARKER}${key}`
 
 const STREETS = ['Rua Augusta', 'Avenida da Liberdade', 'Calle Mayor', 'Hauptstraße', 'Rue Oberkampf', 'High Street', 'Grafton Street', 'Keizersgracht', 'Rua do Almada', 'Church Road']
-const COURIERS: ReadonlyArray<[string, (rng: Rng) => string]> = [
-  ['CTT Expresso', (rng) => `RR${digits(rng, 9)}PT`],
-  ['DHL Express', (rng) => `JD01460000${digits(rng, 8)}`],
-  ['UPS', (rng) => `1Z9${digits(rng, 5)}A${digits(rng, 9)}`],
-  ['DPD', (rng) => `0${digits(rng, 13)}`],
-]
 const CUSTOMER_NOTES = [
   'Gift wrap, please.',
   'Please leave it with the neighbour at no. 12 if I am out.',
@@ -652,7 +647,6 @@ const STAFF_NOTES = ['Phone order.', 'Sold at the Christmas market stall.', 'Cus
 const PARTIAL_REFUNDS = ['One piece arrived chipped', 'Colour differs from the photo: kept with a discount', 'Goodwill: delivery was a week late']
 const WALK_IN = ['Sofia Marques', 'Tom Fletcher', 'Élodie Martin', 'Kasper Jensen', 'Aoife Byrne']
 
-const digits = (rng: Rng, n: number) => Array.from({ length: n }, () => rng.int(0, 9)).join('')
 
 const isOrderable = (p: ProductPlan) => p.status === 'active' && !p.draft && p.stock >= 20
 

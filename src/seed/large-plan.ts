@@ -27,7 +27,8 @@ import { meetsMinTier, multiplierFor, pointsEarned, pointsExpiry, tierFor, tierM
 import type { OrderStatus } from '../domain/orders'
 import { commissionFor, paymentStatusFor, priceOrder, type Discount, type OrderTotals, type PaymentStatus, type PricingSettings } from '../domain/pricing'
 import { redemptionExpiry } from '../domain/redemption'
-import type { Rng } from './random'
+import { COURIERS } from './couriers'
+import { randomDigits, type Rng } from './random'
 
 export const DAY = 86_400_000
 export const HOUR = 3_600_000
@@ -415,12 +416,6 @@ const ADJECTIVES = [
 ] as const
 const RESELLER_KINDS = ['Mobile', 'Telecom', 'Connect', 'Phone Shop', 'Digital', 'Comms', 'SIM Store', 'Wireless'] as const
 const PLAN_TYPES = ['Prepaid 5GB', 'Prepaid 20GB', 'Unlimited', 'Business 50GB', 'Family 4x10GB', 'Data only 100GB'] as const
-const COURIERS: ReadonlyArray<[string, (rng: Rng) => string]> = [
-  ['CTT Expresso', (rng) => `RR${digits(rng, 9)}PT`],
-  ['DHL Express', (rng) => `JD01460000${digits(rng, 8)}`],
-  ['UPS', (rng) => `1Z9${digits(rng, 5)}A${digits(rng, 9)}`],
-  ['DPD', (rng) => `0${digits(rng, 13)}`],
-]
 const CUSTOMER_NOTES = [
   'Gift wrap, please.',
   'Please leave it with the neighbour if I am out.',
@@ -436,11 +431,6 @@ const ADJUST_UP = ['Goodwill gesture', 'Missing points from a till receipt', 'Se
 const ADJUST_DOWN = ['Correction: points earned twice', 'Correction: returned purchase', 'Correction: promotion applied in error'] as const
 const STORES = ['Lisbon flagship', 'Porto store', 'market stall', 'pop-up shop', 'airport kiosk'] as const
 
-const digits = (rng: Rng, n: number): string => {
-  let out = ''
-  for (let k = 0; k < n; k += 6) out += String(rng.int(0, 999_999)).padStart(6, '0')
-  return out.slice(0, n)
-}
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v))
 
 /** A deterministic number in [0, 1) for an integer and a salt (a stateless coin). */
@@ -636,7 +626,7 @@ export function planLarge(input: PlanInput): LargePlan {
       businessName: `${city} ${rrng.pick(RESELLER_KINDS)} ${String(r + 1).padStart(3, '0')}`,
       contactPerson: `${rrng.pick(FIRST)} ${rrng.pick(LAST)}`,
       email: `r${String(r + 1).padStart(4, '0')}@${LARGE_EMAIL_DOMAIN}`,
-      phone: `+${dial} ${digits(rrng, 9)}`,
+      phone: `+${dial} ${randomDigits(rrng, 9)}`,
       address: `${rrng.pick(STREETS)} ${rrng.int(1, 300)}`,
       city,
       state,
@@ -667,7 +657,7 @@ export function planLarge(input: PlanInput): LargePlan {
       reseller,
       name: `${first} ${last}`,
       email: `c${String(c + 1).padStart(6, '0')}.${owner.email}`,
-      phone: `+${owner.phone.slice(1).split(' ')[0]} ${digits(rrng, 9)}`,
+      phone: `+${owner.phone.slice(1).split(' ')[0]} ${randomDigits(rrng, 9)}`,
       planType: rrng.pick(PLAN_TYPES),
       status,
       createdAt,
@@ -697,7 +687,7 @@ export function planLarge(input: PlanInput): LargePlan {
       name: `${first} ${last}`,
       email: `m${String(i + 1).padStart(6, '0')}@${LARGE_EMAIL_DOMAIN}`,
       code: scrambledCode('PM', i, 8, input.seed * 7 + 1),
-      phone: `+${dial} ${digits(mrng, 9)}`,
+      phone: `+${dial} ${randomDigits(mrng, 9)}`,
       address: `${mrng.pick(STREETS)} ${mrng.int(1, 300)}`,
       city,
       state,
@@ -705,7 +695,7 @@ export function planLarge(input: PlanInput): LargePlan {
       country,
       dateOfBirth: Date.UTC(1945 + mrng.int(0, 60), mrng.int(0, 11), mrng.int(1, 28)),
       idDocumentType: idType,
-      idDocumentNumber: idType ? `${idType === 'passport' ? 'P' : idType === 'national_id' ? 'N' : 'D'}${digits(mrng, 8)}` : null,
+      idDocumentNumber: idType ? `${idType === 'passport' ? 'P' : idType === 'national_id' ? 'N' : 'D'}${randomDigits(mrng, 8)}` : null,
       marketingOptIn: mrng.chance(0.45),
       status,
       joinAt,
@@ -888,7 +878,7 @@ export function planLarge(input: PlanInput): LargePlan {
       notes: kind === 'admin' ? (m ? STAFF_NOTES[0] : orng.pick(STAFF_NOTES.slice(1))) : null,
       address: {
         name: m?.name ?? cl?.name ?? rs?.businessName ?? orng.pick(WALK_IN),
-        phone: m?.phone ?? cl?.phone ?? rs?.phone ?? `+351 9${digits(orng, 8)}`,
+        phone: m?.phone ?? cl?.phone ?? rs?.phone ?? `+351 9${randomDigits(orng, 8)}`,
         line1: m?.address ?? rs?.address ?? `${orng.pick(STREETS)} ${orng.int(1, 300)}`,
         line2: orng.chance(0.2) ? `Apt ${orng.int(1, 40)}` : null,
         city,

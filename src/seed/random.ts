@@ -38,3 +38,10 @@ export function seededRandom(seed: string): Rng {
     pick: (items) => items[Math.floor(next() * items.length)],
   }
 }
+
+/** `n` random decimal digits (tracking numbers, phone numbers), six per draw. */
+export function randomDigits(rng: Rng, n: number): string {
+  let out = ''
+  for (let k = 0; k < n; k += 6) out += String(rng.int(0, 999_999)).padStart(6, '0')
+  return out.slice(0, n)
+}

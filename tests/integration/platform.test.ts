@@ -129,3 +129,43 @@ describe('error shape', () => {
     expect(badJson.status).toBeLessThan(500)
   })
 })
+
+describe('request bodies on the lean API server', () => {
+  // Small JSON bodies with a Content-Length are read whole; chunked and large ones stay streams.
+  const login = async (body: BodyInit, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${ctx.api}/members/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+      duplex: 'half',
+    } as RequestInit)
+    return { status: res.status, body: await res.json() }
+  }
+  const wrong = JSON.stringify({ email: 'nobody@example.invalid', password: 'not-the-password' })
+
+  it('a JSON body with a Content-Length is read (401 for wrong credentials, not 400)', async () => {
+    expect((await login(wrong)).status).toBe(401)
+  })
+
+  it('a chunked JSON body (no Content-Length) is read the same way', async () => {
+    const stream = new ReadableStream({
+      start(controller) {
+        const bytes = new TextEncoder().encode(wrong)
+        controller.enqueue(bytes.slice(0, 10))
+        controller.enqueue(bytes.slice(10))
+        controller.close()
+      },
+    })
+    expect((await login(stream)).status).toBe(401)
+  })
+
+  it('a body larger than the whole-read limit is streamed and still read', async () => {
+    const big = JSON.stringify({ email: 'nobody@example.invalid', password: 'not-the-password', padding: 'x'.repeat(100_000) })
+    expect((await login(big)).status).toBe(401)
+  })
+
+  it('a malformed small body is a clear 400', async () => {
+    const res = await login('{"email": ')
+    expect(res.status).toBe(400)
+  })
+})

@@ -3,7 +3,7 @@ import type { Payload } from 'payload'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { awaitCacheInvalidation, ensureCacheInvalidation, localStamp } from '../../src/lib/cache-invalidation'
 import { getTestContext, type TestContext } from '../helpers/context'
-import { createMember } from '../helpers/members'
+import { createMember, createVoucher } from '../helpers/members'
 import { rest } from '../helpers/rest'
 import { createStaff } from '../helpers/staff'
 
@@ -100,9 +100,11 @@ describe('member accounts', () => {
     await other.query(`update members set status = 'blocked' where id = $1`, [m.id])
     await awaitCacheInvalidation()
     expect((await me(m.token)).body.user.status).toBe('blocked')
-    const redeem = await rest(`${ctx.api}/redemptions/redeem`, { token: m.token, body: { voucher: 'ANY' } })
-    expect(redeem.status).toBeGreaterThanOrEqual(400)
-    expect(redeem.status).toBeLessThan(500)
+    const v = await createVoucher(payload, { pointsCost: 1, stock: 5 })
+    const redeem = await rest(`${ctx.api}/redemptions/redeem`, { token: m.token, body: { voucher: v.id } })
+    expect(redeem.status, JSON.stringify(redeem.body)).toBe(403)
+    expect(redeem.body.errors[0].code).toBe('MEMBER_INACTIVE')
+    expect((await payload.findByID({ collection: 'vouchers', id: v.id, overrideAccess: true })).stock).toBe(5)
   })
 
   it('reads inside a transaction see its own uncommitted changes and leave nothing behind', async () => {
